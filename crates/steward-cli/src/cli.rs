@@ -1,0 +1,142 @@
+//! The command line, as clap definitions. Completions and the man page are generated from
+//! these same definitions, so they cannot drift from the real flags.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "steward",
+    version,
+    about = "Carries AI systems from a promising pilot into production, and keeps them healthy there.",
+    long_about = "Steward reads one AISystem manifest per AI system and answers the questions a \
+pilot must answer before it scales: who owns it in month 18, what integration the pilot \
+avoided, what maintenance costs, how degradation is noticed before users complain, and \
+whether the fallback was tested.",
+    after_help = "Exit codes: 0 success (every system ready), 1 a system is not ready, 2 invalid input or usage."
+)]
+pub struct Cli {
+    /// When to colour the output: auto (on a terminal), always or never. NO_COLOR is honoured.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "STEWARD_COLOR")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// The readiness gate: may each AI system move to its next lifecycle stage?
+    Check(CheckArgs),
+    /// One line per AI system: lifecycle, owner, verdict, failing rules and declared cost.
+    Portfolio(PortfolioArgs),
+    /// Print the JSON Schema of the AISystem manifest (for editor completion).
+    Schema,
+    /// Write a commented starter manifest that shows every section.
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
+    Junit,
+    Sarif,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Stage {
+    #[value(name = "proof-of-concept")]
+    ProofOfConcept,
+    Pilot,
+    Production,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Manifest files, or folders searched for *.yaml / *.yml files with `kind: AISystem`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Judge as of this date (YYYY-MM-DD) instead of today (UTC), for reproducible runs.
+    #[arg(long, value_name = "DATE", env = "STEWARD_TODAY")]
+    pub today: Option<String>,
+    /// The stage to judge readiness for (default: the stage after each system's lifecycle).
+    #[arg(long, value_enum)]
+    pub target: Option<Stage>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PortfolioFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PortfolioSort {
+    Name,
+    Lifecycle,
+    Owner,
+    Verdict,
+    Failed,
+    Implementation,
+    Annual,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PortfolioArgs {
+    /// Manifest files, or folders searched for *.yaml / *.yml files with `kind: AISystem`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = PortfolioFormat::Text)]
+    pub format: PortfolioFormat,
+    /// Sort the rows by this column (costs and failures sort largest first).
+    #[arg(long, value_enum, default_value_t = PortfolioSort::Name)]
+    pub sort: PortfolioSort,
+    /// Reverse the sort order.
+    #[arg(long)]
+    pub reverse: bool,
+    /// Judge readiness as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_name = "DATE", env = "STEWARD_TODAY")]
+    pub today: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Where to write the manifest; `-` prints it to standard output.
+    #[arg(value_name = "FILE", default_value = "aisystem.yaml")]
+    pub output: PathBuf,
+    /// The system's name: lowercase letters, digits and '-'.
+    #[arg(long, default_value = "my-ai-system")]
+    pub name: String,
+    /// The one team whose workflow the system supports.
+    #[arg(long, default_value = "my-team")]
+    pub team: String,
+    /// The owning group, as a Backstage entity reference.
+    #[arg(long, default_value = "group:default/my-team")]
+    pub owner: String,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}

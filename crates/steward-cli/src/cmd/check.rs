@@ -1,0 +1,48 @@
+//! `steward check`: the readiness gate over files and folders.
+
+use std::process::ExitCode;
+
+use steward_gate::{GateOptions, GateReport, evaluate, report};
+use steward_manifest::Lifecycle;
+
+use super::{Colors, print, today};
+use crate::cli::{CheckArgs, CheckFormat, Stage};
+use crate::failure::Failure;
+use crate::manifests::load_all;
+
+pub fn stage(s: Stage) -> Lifecycle {
+    match s {
+        Stage::ProofOfConcept => Lifecycle::ProofOfConcept,
+        Stage::Pilot => Lifecycle::Pilot,
+        Stage::Production => Lifecycle::Production,
+    }
+}
+
+pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
+    let today = today(args.today.as_deref())?;
+    let loaded = load_all(&args.paths)?;
+    let options = GateOptions {
+        today,
+        target: args.target.map(stage),
+    };
+    let report = GateReport {
+        date: today.to_string(),
+        systems: loaded
+            .iter()
+            .map(|l| evaluate(&l.system, &l.file, &options))
+            .collect(),
+    };
+    let rendered = match args.format {
+        CheckFormat::Text => report::text(&report, colors.stdout),
+        CheckFormat::Json => report::json(&report),
+        CheckFormat::Markdown => report::markdown(&report),
+        CheckFormat::Junit => report::junit(&report),
+        CheckFormat::Sarif => report::sarif(&report, env!("CARGO_PKG_VERSION")),
+    };
+    print(&rendered)?;
+    Ok(if report.all_ready() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

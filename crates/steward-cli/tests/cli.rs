@@ -1,0 +1,607 @@
+//! The real `steward` binary, driven as a user or a CI pipeline drives it: exit codes,
+//! output formats (snapshot-tested on the examples), and bad input of every kind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const TODAY: &str = "2026-11-25";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn steward(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("STEWARD_TODAY")
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the steward binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn check(paths: &[&str], format: &str) -> Output {
+    let mut args = vec!["check", "--today", TODAY, "--format", format];
+    args.extend_from_slice(paths);
+    steward(&args)
+}
+
+// ---- exit codes -----------------------------------------------------------------------
+
+#[test]
+fn ready_system_exits_0_and_not_ready_exits_1() {
+    let ready = check(&["examples/payments-code-review.yaml"], "text");
+    assert_eq!(ready.status.code(), Some(0), "{}", stderr(&ready));
+    let folder = check(&["examples"], "text");
+    assert_eq!(folder.status.code(), Some(1));
+    let pilot = check(&["examples/support-ticket-triage.yaml"], "json");
+    assert_eq!(pilot.status.code(), Some(1));
+}
+
+#[test]
+fn misuse_exits_2() {
+    for args in [
+        vec!["check"],
+        vec!["check", "--format", "yaml", "examples"],
+        vec!["check", "--today", "25/11/2026", "examples"],
+        vec!["check", "--target", "retired", "examples"],
+        vec!["check", "does/not/exist.yaml"],
+        vec!["frobnicate"],
+    ] {
+        let o = steward(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty(), "{args:?} says nothing");
+    }
+}
+
+#[test]
+fn target_flag_changes_what_fails() {
+    // The overdue drill fails for production, and only warns when the target is a pilot.
+    let prod = check(&["examples/invoice-extraction.yaml"], "json");
+    assert_eq!(prod.status.code(), Some(1));
+    let o = steward(&[
+        "check",
+        "--today",
+        TODAY,
+        "--target",
+        "pilot",
+        "--format",
+        "json",
+        "examples/invoice-extraction.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["systems"][0]["target"], "pilot");
+    assert_eq!(v["systems"][0]["summary"]["warning"], 1);
+}
+
+#[test]
+fn today_flag_makes_time_pass() {
+    // 2027-01-01: the payments drill of 2026-09-14 is 109 days old, over its 90; and with
+    // the launch (2026-12-01) now past, month 18 counts from today: 2028-07-01 is after
+    // the owner's commitment ends (2028-06-30).
+    let o = steward(&[
+        "check",
+        "--today",
+        "2027-01-01",
+        "--format",
+        "json",
+        "examples/payments-code-review.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let failed: Vec<&str> = v["systems"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "failed")
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, vec!["Q2", "Q5"]);
+}
+
+// ---- output formats ------------------------------------------------------------------
+
+#[test]
+fn json_follows_the_contract() {
+    let o = check(&["examples"], "json");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["date"], TODAY);
+    let systems = v["systems"].as_array().unwrap();
+    assert_eq!(systems.len(), 4);
+    for s in systems {
+        for key in ["name", "file", "target", "verdict", "summary", "findings"] {
+            assert!(s.get(key).is_some(), "system lacks {key}");
+        }
+        let findings = s["findings"].as_array().unwrap();
+        let summary = &s["summary"];
+        let count = |st: &str| findings.iter().filter(|f| f["status"] == st).count() as u64;
+        for st in ["passed", "failed", "warning", "skipped"] {
+            assert_eq!(summary[st].as_u64().unwrap(), count(st), "{st}");
+        }
+        for id in [
+            "Q1", "Q2", "Q3", "Q4", "Q5", "P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3",
+        ] {
+            assert!(findings.iter().any(|f| f["id"] == id), "{id} missing");
+        }
+        for f in findings {
+            for key in ["id", "status", "path", "line", "column", "message"] {
+                assert!(f.get(key).is_some(), "finding lacks {key}");
+            }
+            assert!(f["line"].as_u64().unwrap() >= 1);
+        }
+        let verdict = if count("failed") == 0 {
+            "ready"
+        } else {
+            "not_ready"
+        };
+        assert_eq!(s["verdict"], verdict);
+    }
+}
+
+#[test]
+fn text_output_is_snapshot_stable() {
+    insta::assert_snapshot!("check_examples_text", stdout(&check(&["examples"], "text")));
+}
+
+#[test]
+fn markdown_output_is_snapshot_stable() {
+    insta::assert_snapshot!(
+        "check_examples_markdown",
+        stdout(&check(&["examples"], "markdown"))
+    );
+}
+
+#[test]
+fn json_output_is_snapshot_stable() {
+    insta::assert_snapshot!("check_examples_json", stdout(&check(&["examples"], "json")));
+}
+
+#[test]
+fn text_has_no_colour_in_a_pipe_and_colour_when_forced() {
+    let plain = check(&["examples/payments-code-review.yaml"], "text");
+    assert!(!stdout(&plain).contains('\u{1b}'));
+    let forced = steward(&[
+        "check",
+        "--color",
+        "always",
+        "--today",
+        TODAY,
+        "examples/payments-code-review.yaml",
+    ]);
+    assert!(stdout(&forced).contains('\u{1b}'));
+}
+
+#[test]
+fn junit_has_one_test_case_per_rule_and_system() {
+    let o = check(&["examples"], "junit");
+    let xml = stdout(&o);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suites: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 4);
+    for suite in &suites {
+        let cases = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .count();
+        assert_eq!(cases, 13);
+        let failures = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+            .count();
+        assert_eq!(suite.attribute("failures").unwrap(), failures.to_string());
+    }
+    let payments = suites
+        .iter()
+        .find(|s| s.attribute("name") == Some("payments-code-review"))
+        .unwrap();
+    assert_eq!(payments.attribute("failures"), Some("0"));
+}
+
+#[test]
+fn sarif_annotates_the_failing_lines() {
+    let o = check(&["examples"], "sarif");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 13);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&check(&["examples"], "json"))).unwrap();
+    let problems: usize = json["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap())
+        .filter(|f| f["status"] == "failed" || f["status"] == "warning")
+        .count();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), problems);
+    let overdue = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "Q5"
+                && r["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("invoice-extraction")
+        })
+        .expect("the overdue drill is annotated");
+    let loc = &overdue["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "examples/invoice-extraction.yaml"
+    );
+    let text = std::fs::read_to_string(root().join("examples/invoice-extraction.yaml")).unwrap();
+    let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
+    assert_eq!(
+        text.lines().nth(line - 1).unwrap().trim(),
+        "- date: 2026-08-27"
+    );
+}
+
+// ---- portfolio --------------------------------------------------------------------------
+
+#[test]
+fn portfolio_lists_every_system() {
+    let o = steward(&["portfolio", "--today", TODAY, "examples"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("portfolio_text", stdout(&o));
+}
+
+#[test]
+fn portfolio_sorts_and_exports() {
+    let o = steward(&[
+        "portfolio",
+        "--today",
+        TODAY,
+        "--sort",
+        "implementation",
+        "--format",
+        "json",
+        "examples",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let totals: Vec<f64> = v["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["implementation_total"].as_f64().unwrap())
+        .collect();
+    assert_eq!(totals, vec![1_050_000.0, 620_000.0, 310_000.0, 90_000.0]);
+    let csv = stdout(&steward(&[
+        "portfolio",
+        "--today",
+        TODAY,
+        "--format",
+        "csv",
+        "--sort",
+        "failed",
+        "examples",
+    ]));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("name,lifecycle,owner,verdict,failed_rules"));
+    assert!(lines[1].starts_with("support-ticket-triage,pilot,group:default/support-tooling,not_ready,Q1 Q2 Q4 Q5 P2 P4 P5 C3,"), "{}", lines[1]);
+    assert!(
+        lines[4].starts_with("payments-code-review,pilot,"),
+        "{}",
+        lines[4]
+    );
+}
+
+// ---- bad input ----------------------------------------------------------------------------
+
+/// Each malformed manifest exits 2 with `file:line:column` and what was expected.
+#[test]
+fn malformed_manifests_exit_2_with_a_located_message() {
+    /// File, expected `line:column` (None: the file as a whole), message.
+    type Case = (&'static str, Option<(usize, usize)>, &'static str);
+    let cases: &[Case] = &[
+        (
+            "unknown-key.yaml",
+            Some((9, 5)),
+            "unknown field `reff`, expected one of ref,",
+        ),
+        (
+            "bad-date.yaml",
+            Some((8, 12)),
+            "`2026-13-45` is not a calendar date (expected YYYY-MM-DD)",
+        ),
+        (
+            "wrong-type.yaml",
+            Some((8, 12)),
+            "expected a whole number, found `many`",
+        ),
+        (
+            "range-low-above-high.yaml",
+            Some((9, 20)),
+            "a cost range needs low <= likely <= high",
+        ),
+        (
+            "duplicate-key.yaml",
+            Some((7, 3)),
+            "duplicate mapping key: lifecycle",
+        ),
+        ("tabs.yaml", Some((4, 2)), "tabs disallowed"),
+        ("empty.yaml", None, "the file is empty"),
+        ("comments-only.yaml", None, "the file is empty"),
+        (
+            "not-yaml.yaml",
+            Some((1, 19)),
+            "this is not valid YAML: unclosed bracket",
+        ),
+        (
+            "plain-prose.yaml",
+            Some((1, 1)),
+            "expected a mapping of keys",
+        ),
+        (
+            "negative-cost.yaml",
+            Some((8, 15)),
+            "a cost cannot be negative",
+        ),
+        (
+            "missing-lifecycle.yaml",
+            Some((6, 3)),
+            "missing the required key `lifecycle`",
+        ),
+        (
+            "wrong-api-version.yaml",
+            Some((1, 13)),
+            "unsupported apiVersion `steward/v2`",
+        ),
+        ("bad-name.yaml", Some((4, 9)), "is not a valid system name"),
+        (
+            "unknown-lifecycle.yaml",
+            Some((6, 14)),
+            "unknown variant `beta`",
+        ),
+        (
+            "score-out-of-range.yaml",
+            Some((10, 38)),
+            "a score is a whole number from 1 (worst) to 5 (best), found 7",
+        ),
+    ];
+    for (file, pos, message) in cases {
+        let path = format!("crates/steward-cli/tests/malformed/{file}");
+        let o = check(&[&path], "json");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            stdout(&o).is_empty(),
+            "{file}: a report was printed despite the error"
+        );
+        assert!(!err.contains("panicked"), "{file}: {err}");
+        assert!(
+            err.contains(message),
+            "{file}: expected {message:?} in\n{err}"
+        );
+        match pos {
+            Some((l, c)) => assert!(
+                err.contains(&format!("{path}:{l}:{c}")),
+                "{file}: no location {l}:{c} in\n{err}"
+            ),
+            None => assert!(err.contains(&path), "{file}: file not named in\n{err}"),
+        }
+    }
+}
+
+#[test]
+fn binary_and_oversized_files_exit_2_without_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.yaml");
+    std::fs::write(&binary, (0u8..=255).cycle().take(4096).collect::<Vec<u8>>()).unwrap();
+    let not_utf8 = dir.path().join("latin1.yaml");
+    std::fs::write(
+        &not_utf8,
+        b"apiVersion: steward/v1\nkind: AISystem\nmetadata:\n  name: caf\xe9\n",
+    )
+    .unwrap();
+    let huge = dir.path().join("huge.yaml");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&huge).unwrap();
+        f.write_all(b"apiVersion: steward/v1\nkind: AISystem\nmetadata:\n  name: huge\nspec:\n  lifecycle: pilot\n  scope:\n    in_scope:\n").unwrap();
+        let line = b"      - a long list item that makes this manifest fifty megabytes in size\n";
+        for _ in 0..(50 * 1024 * 1024 / line.len() + 1) {
+            f.write_all(line).unwrap();
+        }
+    }
+    let cases = [
+        (&binary, "NUL byte"),
+        (&not_utf8, "not UTF-8 text: byte 0xE9"),
+        (&huge, "a manifest may be at most 4194304 bytes"),
+    ];
+    for (path, message) in cases {
+        let p = path.to_str().unwrap();
+        let o = check(&[p], "json");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{p}: {err}");
+        assert!(err.contains(message) && err.contains(p), "{p}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+    // Located: the invalid byte of the Latin-1 file is on line 4, column 12.
+    let o = check(&[not_utf8.to_str().unwrap()], "json");
+    assert!(stderr(&o).contains("latin1.yaml:4:12"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_broken_file_is_reported_not_only_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in [
+        (
+            "a.yaml",
+            "apiVersion: steward/v1\nkind: AISystem\nmetadata: {name: a}\nspec: {lifecycle: alpha}\n",
+        ),
+        (
+            "b.yaml",
+            "apiVersion: steward/v1\nkind: AISystem\nmetadata: {name: b}\nspec: {lifecycle: pilot, colour: red}\n",
+        ),
+        (
+            "notes.yaml",
+            "kind: Component\nmetadata: {name: unrelated}\n",
+        ),
+    ] {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    let o = check(&[dir.path().to_str().unwrap()], "text");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("a.yaml:4:19") && err.contains("unknown variant `alpha`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("b.yaml:4:26") && err.contains("unknown field `colour`"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("notes.yaml"),
+        "a file of another kind is not a manifest: {err}"
+    );
+}
+
+#[test]
+fn duplicate_system_names_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "apiVersion: steward/v1\nkind: AISystem\nmetadata:\n  name: same\nspec:\n  lifecycle: pilot\n";
+    std::fs::write(dir.path().join("one.yaml"), body).unwrap();
+    std::fs::write(dir.path().join("two.yaml"), body).unwrap();
+    let o = check(&[dir.path().to_str().unwrap()], "json");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the system name `same` is already used at"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_folder_without_manifests_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ci.yml"), "stages: [build]\n").unwrap();
+    let o = check(&[dir.path().to_str().unwrap()], "text");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no AISystem manifest found"));
+}
+
+// ---- schema, init, completions, man ------------------------------------------------------
+
+#[test]
+fn schema_describes_every_section() {
+    let o = steward(&["schema"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    assert!(v["$schema"].as_str().unwrap().contains("json-schema.org"));
+    assert_eq!(
+        v["required"],
+        serde_json::json!(["apiVersion", "kind", "metadata", "spec"])
+    );
+    let text = stdout(&o);
+    for key in [
+        "scope",
+        "owner",
+        "milestones",
+        "success_metrics",
+        "budget",
+        "integrations",
+        "monitoring",
+        "fallback",
+        "iteration",
+        "sourcing",
+        "accountable_until",
+        "pilot_avoided",
+        "max_days_between_tests",
+    ] {
+        assert!(text.contains(&format!("\"{key}\"")), "schema lacks {key}");
+    }
+    assert!(
+        text.contains("\"additionalProperties\": false"),
+        "unknown keys must be rejected by the schema too"
+    );
+}
+
+#[test]
+fn init_writes_a_manifest_that_parses_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("triage.yaml");
+    let p = path.to_str().unwrap();
+    let o = steward(&[
+        "init",
+        p,
+        "--name",
+        "ticket-triage",
+        "--team",
+        "support-tier1",
+        "--owner",
+        "group:default/support",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&path).unwrap();
+    for section in [
+        "scope:",
+        "owner:",
+        "milestones:",
+        "success_metrics:",
+        "budget:",
+        "integrations:",
+        "monitoring:",
+        "fallback:",
+        "iteration:",
+        "sourcing:",
+    ] {
+        assert!(text.contains(section), "starter lacks {section}");
+    }
+    // It parses; the gate lists what is still to be written.
+    let checked = steward(&["check", "--format", "json", p]);
+    assert_eq!(checked.status.code(), Some(1), "{}", stderr(&checked));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&checked)).unwrap();
+    assert_eq!(v["systems"][0]["name"], "ticket-triage");
+    assert_eq!(v["systems"][0]["target"], "pilot");
+    // A second init does not overwrite it.
+    let again = steward(&["init", p, "--name", "other"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    // A bad name is refused before anything is written.
+    let bad = dir.path().join("bad.yaml");
+    let o = steward(&["init", bad.to_str().unwrap(), "--name", "Bad Name"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!bad.exists());
+}
+
+#[test]
+fn version_completions_and_man_page() {
+    let v = steward(&["--version"]);
+    assert_eq!(
+        stdout(&v).trim(),
+        format!("steward {}", env!("CARGO_PKG_VERSION"))
+    );
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = steward(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(
+            stdout(&o).contains("portfolio"),
+            "{shell} completion lacks subcommands"
+        );
+    }
+    let man = steward(&["man"]);
+    assert!(
+        stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH steward"),
+        "{}",
+        &stdout(&man)[..200]
+    );
+}

@@ -1,0 +1,112 @@
+//! The readiness gate (shared/spec/readiness-rules.md): may this AI system move to its next
+//! lifecycle stage? Pure functions from a parsed manifest, a date and a target stage to
+//! findings; the renderers in [`report`] turn findings into text, JSON, Markdown, JUnit and
+//! SARIF. Nothing here reads files or the clock.
+
+mod finding;
+pub mod report;
+mod rules;
+
+use serde::Serialize;
+use steward_manifest::{Date, Lifecycle, System};
+
+pub use finding::{Finding, Group, RULES, Rule, Status, rule};
+
+/// What the gate is asked: the date to judge on and the stage to judge for.
+#[derive(Clone, Copy, Debug)]
+pub struct GateOptions {
+    pub today: Date,
+    /// `None`: the stage after the system's lifecycle (production stays production).
+    pub target: Option<Lifecycle>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Ready,
+    NotReady,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready",
+            Verdict::NotReady => "not_ready",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub warning: usize,
+    pub skipped: usize,
+}
+
+/// The gate's answer for one system.
+#[derive(Clone, Debug, Serialize)]
+pub struct SystemReport {
+    pub name: String,
+    pub file: String,
+    pub lifecycle: Lifecycle,
+    pub target: Lifecycle,
+    pub verdict: Verdict,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+impl SystemReport {
+    /// Rule ids with at least one failed finding, in rule order, each once.
+    pub fn failed_rules(&self) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = Vec::new();
+        for f in &self.findings {
+            if f.status == Status::Failed && !ids.contains(&f.id) {
+                ids.push(f.id);
+            }
+        }
+        ids
+    }
+}
+
+/// The gate's answer for several systems, as `steward check --format json` prints it.
+#[derive(Clone, Debug, Serialize)]
+pub struct GateReport {
+    pub date: String,
+    pub systems: Vec<SystemReport>,
+}
+
+impl GateReport {
+    pub fn all_ready(&self) -> bool {
+        self.systems.iter().all(|s| s.verdict == Verdict::Ready)
+    }
+}
+
+/// Runs every rule on one system. `file` is how the report names the manifest.
+pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemReport {
+    let lifecycle = system.manifest.spec.lifecycle;
+    let target = options.target.unwrap_or_else(|| lifecycle.next());
+    let findings = rules::run(system, options.today, target);
+    let mut summary = Summary::default();
+    for f in &findings {
+        match f.status {
+            Status::Passed => summary.passed += 1,
+            Status::Failed => summary.failed += 1,
+            Status::Warning => summary.warning += 1,
+            Status::Skipped => summary.skipped += 1,
+        }
+    }
+    SystemReport {
+        name: system.manifest.metadata.name.to_string(),
+        file: file.to_string(),
+        lifecycle,
+        target,
+        verdict: if summary.failed == 0 {
+            Verdict::Ready
+        } else {
+            Verdict::NotReady
+        },
+        summary,
+        findings,
+    }
+}

@@ -1,0 +1,116 @@
+//! JUnit XML: one test suite per system, one test case per rule, so CI dashboards show
+//! which rule holds a system back. Warnings pass, with their text in `system-out`.
+
+use std::fmt::Write;
+
+use super::xml_escape;
+use crate::GateReport;
+use crate::finding::{RULES, Status};
+
+pub fn junit(report: &GateReport) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let total_failures: usize = report
+        .systems
+        .iter()
+        .map(|s| {
+            RULES
+                .iter()
+                .filter(|r| {
+                    s.findings
+                        .iter()
+                        .any(|f| f.id == r.id && f.status == Status::Failed)
+                })
+                .count()
+        })
+        .sum();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"steward check\" tests=\"{}\" failures=\"{total_failures}\">",
+        report.systems.len() * RULES.len()
+    );
+    for sys in &report.systems {
+        let per_rule: Vec<(_, Vec<_>)> = RULES
+            .iter()
+            .map(|r| (r, sys.findings.iter().filter(|f| f.id == r.id).collect()))
+            .collect();
+        let failures = per_rule
+            .iter()
+            .filter(|(_, fs)| fs.iter().any(|f| f.status == Status::Failed))
+            .count();
+        let skipped = per_rule
+            .iter()
+            .filter(|(_, fs)| !fs.is_empty() && fs.iter().all(|f| f.status == Status::Skipped))
+            .count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" timestamp=\"{}\">",
+            xml_escape(&sys.name),
+            RULES.len(),
+            xml_escape(&report.date)
+        );
+        for (rule, fs) in per_rule {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"steward.{}\" name=\"{} {}\" file=\"{}\"",
+                xml_escape(&sys.name),
+                rule.id,
+                xml_escape(rule.title),
+                xml_escape(&sys.file)
+            );
+            let failed: Vec<_> = fs.iter().filter(|f| f.status == Status::Failed).collect();
+            let all_skipped = !fs.is_empty() && fs.iter().all(|f| f.status == Status::Skipped);
+            let notes: Vec<String> = fs
+                .iter()
+                .filter(|f| f.status != Status::Failed)
+                .map(|f| {
+                    format!(
+                        "{}: {} ({}:{}:{} {})",
+                        f.status.as_str(),
+                        f.message,
+                        sys.file,
+                        f.line,
+                        f.column,
+                        f.path
+                    )
+                })
+                .collect();
+            out.push_str(">\n");
+            if !failed.is_empty() {
+                let first = failed[0];
+                let body: Vec<String> = failed
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}:{}:{} {}: {}",
+                            sys.file, f.line, f.column, f.path, f.message
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                    xml_escape(&first.message),
+                    rule.id,
+                    xml_escape(&body.join("\n"))
+                );
+            } else if all_skipped {
+                let _ = writeln!(
+                    out,
+                    "      <skipped message=\"{}\"/>",
+                    xml_escape(&fs[0].message)
+                );
+            }
+            if !notes.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "      <system-out>{}</system-out>",
+                    xml_escape(&notes.join("\n"))
+                );
+            }
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

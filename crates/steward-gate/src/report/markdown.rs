@@ -1,0 +1,96 @@
+//! The report as a pull-request comment: a heading and summary per system, the problems in
+//! a table, the passed rules folded away.
+
+use std::fmt::Write;
+
+use crate::finding::{Status, rule};
+use crate::{GateReport, Verdict};
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn markdown(report: &GateReport) -> String {
+    let mut out = String::new();
+    let ready = report
+        .systems
+        .iter()
+        .filter(|s| s.verdict == Verdict::Ready)
+        .count();
+    let _ = writeln!(
+        out,
+        "# Steward readiness: {ready} of {} system{} ready\n\nJudged on {}.\n",
+        report.systems.len(),
+        if report.systems.len() == 1 { "" } else { "s" },
+        report.date
+    );
+    for sys in &report.systems {
+        let (icon, verdict) = match sys.verdict {
+            Verdict::Ready => (":white_check_mark:", "ready"),
+            Verdict::NotReady => (":x:", "not ready"),
+        };
+        let s = sys.summary;
+        let _ = writeln!(
+            out,
+            "## {icon} `{}` is {verdict} for {}\n\n`{}` · {} → {} · {} passed, {} failed, {} warnings, {} skipped\n",
+            sys.name,
+            sys.target,
+            sys.file,
+            sys.lifecycle,
+            sys.target,
+            s.passed,
+            s.failed,
+            s.warning,
+            s.skipped
+        );
+        let problems: Vec<_> = sys
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Failed | Status::Warning))
+            .collect();
+        if !problems.is_empty() {
+            out.push_str("| Status | Rule | Where | Finding |\n|---|---|---|---|\n");
+            for f in problems {
+                let status = if f.status == Status::Failed {
+                    ":x: failed"
+                } else {
+                    ":warning: warning"
+                };
+                let title = rule(f.id).map(|r| r.title).unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "| {status} | **{}** {title} | `{}` line {} | {} |",
+                    f.id,
+                    cell(&f.path),
+                    f.line,
+                    cell(&f.message)
+                );
+            }
+            out.push('\n');
+        }
+        let others: Vec<_> = sys
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Passed | Status::Skipped))
+            .collect();
+        if !others.is_empty() {
+            let _ = writeln!(
+                out,
+                "<details><summary>{} passed, {} skipped</summary>\n\n| Status | Rule | Finding |\n|---|---|---|",
+                s.passed, s.skipped
+            );
+            for f in others {
+                let title = rule(f.id).map(|r| r.title).unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "| {} | **{}** {title} | {} |",
+                    f.status.as_str(),
+                    f.id,
+                    cell(&f.message)
+                );
+            }
+            out.push_str("\n</details>\n\n");
+        }
+    }
+    out
+}

@@ -1,0 +1,256 @@
+//! P1-P5: what the roughly 20% of AI projects that reach sustained production share.
+
+use steward_manifest::{Implementation, RelativeFigure};
+
+use super::{Check, blank, label, list};
+
+pub(crate) fn p1_narrow_scope(c: &mut Check) {
+    let scope = c.m.spec.scope.clone().unwrap_or_default();
+    let teams = scope.team.as_ref().map(|t| t.names()).unwrap_or_default();
+    match teams.len() {
+        0 => c.fail(
+            "spec.scope.team",
+            "No team is named in the scope. Successful implementations target one team's \
+             workflow (\"AI-assisted code review for the payments integration team\"), not \
+             \"AI for engineering\"."
+                .into(),
+        ),
+        1 => {}
+        n => c.fail(
+            "spec.scope.team",
+            format!(
+                "The scope names {n} teams ({}). Scope narrowly first: one team, with explicit \
+                 and enforced boundaries; add teams once it works for the first.",
+                list(&teams)
+            ),
+        ),
+    }
+    if blank(scope.workflow.as_deref()) {
+        c.fail(
+            "spec.scope.workflow",
+            "No workflow is named. A scope is a team and the one workflow the system supports."
+                .into(),
+        );
+    }
+    if scope.out_of_scope.is_empty() {
+        c.warn(
+            "spec.scope.out_of_scope",
+            "Nothing is declared out of scope. Boundaries that are not written down are not enforced."
+                .into(),
+        );
+    }
+    c.pass(
+        "spec.scope",
+        format!(
+            "One team ({}), one workflow, {} explicit exclusion{}.",
+            teams.first().cloned().unwrap_or_default(),
+            scope.out_of_scope.len(),
+            if scope.out_of_scope.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ),
+    );
+}
+
+pub(crate) fn p2_separate_lines(c: &mut Check) {
+    let implementation =
+        c.m.spec
+            .budget
+            .as_ref()
+            .and_then(|b| b.implementation.clone())
+            .unwrap_or_default();
+    for (key, figure) in implementation.lines() {
+        if figure.is_none() {
+            let what = key.replace('_', " ");
+            c.fail(
+                &format!("spec.budget.implementation.{key}"),
+                format!(
+                    "No `{key}` budget line. The AI component is one line; data preparation, \
+                     integration, testing infrastructure and change management are separate, \
+                     protected lines, so {what} cannot be quietly absorbed by the others."
+                ),
+            );
+        }
+    }
+    c.pass(
+        "spec.budget.implementation",
+        format!(
+            "All {} implementation lines are declared separately.",
+            Implementation::LINES.len()
+        ),
+    );
+}
+
+pub(crate) fn p3_owner_before_launch(c: &mut Check) {
+    let since = c.m.spec.owner.as_ref().and_then(|o| o.since);
+    let launch =
+        c.m.spec
+            .milestones
+            .as_ref()
+            .and_then(|m| m.production_launch);
+    let Some(since) = since else {
+        c.fail(
+            "spec.owner.since",
+            "No date from which the owner is accountable (`owner.since`). Ownership must be \
+             established before launch, not assigned after the first incident."
+                .into(),
+        );
+        return;
+    };
+    match launch {
+        None => c.warn(
+            "spec.milestones.production_launch",
+            format!(
+                "Owner accountable since {since}, but no production launch date is set, so \
+                 \"ownership before launch\" cannot be verified."
+            ),
+        ),
+        Some(l) if since > l => c.fail(
+            "spec.owner.since",
+            format!(
+                "Ownership starts on {since}, after the production launch on {l}. Establish \
+                 the owner before launch."
+            ),
+        ),
+        Some(l) => c.pass(
+            "spec.owner.since",
+            format!("Owner accountable since {since}, before the launch on {l}."),
+        ),
+    }
+}
+
+const SEED_METRIC: &str = "Not \"improved productivity\" but a number, a window and a \
+    baseline: \"reduction in time-to-resolution for P1 defects by at least 25% within 90 days, \
+    measured against the prior six-month baseline.\"";
+
+pub(crate) fn p4_metrics_before_building(c: &mut Check) {
+    let metrics = &c.m.spec.success_metrics;
+    if metrics.is_empty() {
+        c.fail(
+            "spec.success_metrics",
+            format!("No success metric is defined. {SEED_METRIC}"),
+        );
+        return;
+    }
+    let build_started = c.m.spec.milestones.as_ref().and_then(|m| m.build_started);
+    let mut build_unknown_reported = false;
+    for (i, m) in metrics.iter().enumerate() {
+        let who = label(m.name.as_deref(), "Metric", i);
+        let base = format!("spec.success_metrics[{i}]");
+        let mut missing: Vec<&str> = Vec::new();
+        let mut words = None;
+        match &m.target_change {
+            None => missing.push("target_change"),
+            Some(RelativeFigure::Text(t)) => {
+                missing.push("target_change");
+                words = Some(t.clone());
+            }
+            Some(RelativeFigure::Fraction(_)) => {}
+        }
+        if m.direction.is_none() {
+            missing.push("direction");
+        }
+        if m.within_days.is_none() {
+            missing.push("within_days");
+        }
+        if m.baseline_days.is_none() {
+            missing.push("baseline_days");
+        }
+        if m.aggregate.is_none() {
+            missing.push("aggregate");
+        }
+        if !missing.is_empty() {
+            let what: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+            let quoted = words
+                .map(|w| format!(" Its target_change is \"{w}\", which is not a number."))
+                .unwrap_or_default();
+            c.fail(
+                &format!("{base}.{}", missing[0]),
+                format!("{who} lacks {}.{quoted} {SEED_METRIC}", list(&what)),
+            );
+        }
+        match (m.defined_on, build_started) {
+            (None, _) => c.fail(
+                &format!("{base}.defined_on"),
+                format!(
+                    "{who} has no `defined_on` date. Success is defined before building, or \
+                     the system is later judged by whatever it happens to achieve."
+                ),
+            ),
+            (Some(d), Some(b)) if d > b => c.fail(
+                &format!("{base}.defined_on"),
+                format!(
+                    "{who} was defined on {d}, after building started on {b}. Define success \
+                     before building, so the target is not fitted to the results."
+                ),
+            ),
+            (Some(_), None) if !build_unknown_reported => {
+                build_unknown_reported = true;
+                c.warn(
+                    "spec.milestones.build_started",
+                    "No `build_started` date, so \"defined before building\" cannot be verified."
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+    }
+    let n = metrics.len();
+    c.pass(
+        "spec.success_metrics",
+        format!(
+            "{n} metric{} with a number, a window and a baseline, defined before building started{}.",
+            if n == 1 { "" } else { "s" },
+            build_started.map(|b| format!(" ({b})")).unwrap_or_default()
+        ),
+    );
+}
+
+pub(crate) fn p5_iteration(c: &mut Check) {
+    let it = c.m.spec.iteration.clone().unwrap_or_default();
+    if it.cycle_days.is_none() {
+        c.fail(
+            "spec.iteration.cycle_days",
+            "No iteration cycle (`cycle_days`). The first version is a learning exercise; \
+             plan the cycles of feedback, adjustment and refinement, not a one-off deployment."
+                .into(),
+        );
+    }
+    if it.feedback_channels.is_empty() {
+        c.warn(
+            "spec.iteration.feedback_channels",
+            "No feedback channel: iteration needs a way for users to say what is not working."
+                .into(),
+        );
+    }
+    match it.next_review {
+        None => c.warn(
+            "spec.iteration.next_review",
+            "No next review is scheduled (`next_review`).".into(),
+        ),
+        Some(d) if d < c.today => c.warn(
+            "spec.iteration.next_review",
+            format!(
+                "The next review was due on {d}, {} days ago.",
+                d.days_until(c.today)
+            ),
+        ),
+        Some(_) => {}
+    }
+    c.pass(
+        "spec.iteration",
+        format!(
+            "Iterates every {} days with {} feedback channel{}; next review {}.",
+            it.cycle_days.unwrap_or_default(),
+            it.feedback_channels.len(),
+            if it.feedback_channels.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            it.next_review.map(|d| d.to_string()).unwrap_or_default()
+        ),
+    );
+}

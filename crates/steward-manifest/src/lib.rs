@@ -1,0 +1,20 @@
+//! The AISystem manifest (shared/spec/manifest.md): its typed model, a YAML reader that
+//! locates every key and every error, the JSON Schema editors use, and the starter file
+//! `steward init` writes. No I/O beyond reading the files it is asked to read.
+
+pub mod load;
+pub mod model;
+pub mod schema;
+pub mod source_map;
+pub mod starter;
+pub mod values;
+
+pub use load::{
+    MAX_MANIFEST_BYTES, ManifestError, ManifestFile, System, discover, load_file, parse_manifests,
+};
+pub use model::*;
+pub use source_map::{Position, SourceMap};
+pub use values::{
+    CostFigure, Date, RelativeFigure, Score, SystemName, Teams, Weight, format_number,
+    format_thousands,
+};

@@ -1,0 +1,482 @@
+//! The typed AISystem manifest, version 1 (shared/spec/manifest.md). Every struct rejects
+//! unknown keys, so a typo is an error with a location rather than a silently ignored line.
+//! Only `apiVersion`, `kind`, `metadata.name` and `spec.lifecycle` are required; the gate,
+//! not the parser, says what a system still lacks.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::values::{CostFigure, Date, RelativeFigure, Score, SystemName, Teams, Weight};
+
+pub const API_VERSION: &str = "steward/v1";
+pub const KIND: &str = "AISystem";
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "AISystem manifest",
+    description = "One AI system: scope, owner, success metrics, budget, integrations, monitoring, fallback, iteration and sourcing."
+)]
+pub struct Manifest {
+    #[serde(rename = "apiVersion")]
+    #[schemars(schema_with = "api_version_schema")]
+    pub api_version: ApiVersion,
+    #[schemars(schema_with = "kind_schema")]
+    pub kind: String,
+    pub metadata: Metadata,
+    pub spec: Spec,
+}
+
+fn api_version_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"const": API_VERSION})
+}
+fn kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"const": KIND})
+}
+
+/// `apiVersion`; only `steward/v1` exists.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ApiVersion(pub String);
+
+impl<'de> Deserialize<'de> for ApiVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s == API_VERSION {
+            Ok(ApiVersion(s))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "unsupported apiVersion `{s}`, expected `{API_VERSION}`"
+            )))
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Lowercase letters, digits and '-'; unique in a portfolio.
+    pub name: SystemName,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub links: Vec<Link>,
+    /// Free-form, namespaced keys (for example `backstage.io/source-location`).
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub url: String,
+    pub title: Option<String>,
+}
+
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lifecycle {
+    ProofOfConcept,
+    Pilot,
+    Production,
+    Retired,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::ProofOfConcept => "proof-of-concept",
+            Lifecycle::Pilot => "pilot",
+            Lifecycle::Production => "production",
+            Lifecycle::Retired => "retired",
+        }
+    }
+
+    /// The stage the gate checks by default: the next one, and production stays production.
+    pub fn next(self) -> Lifecycle {
+        match self {
+            Lifecycle::ProofOfConcept => Lifecycle::Pilot,
+            Lifecycle::Pilot | Lifecycle::Production => Lifecycle::Production,
+            Lifecycle::Retired => Lifecycle::Retired,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lifecycle> {
+        [
+            Lifecycle::ProofOfConcept,
+            Lifecycle::Pilot,
+            Lifecycle::Production,
+            Lifecycle::Retired,
+        ]
+        .into_iter()
+        .find(|l| l.as_str() == s)
+    }
+}
+
+impl fmt::Display for Lifecycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub lifecycle: Lifecycle,
+    pub scope: Option<Scope>,
+    pub owner: Option<Owner>,
+    pub milestones: Option<Milestones>,
+    #[serde(default)]
+    pub success_metrics: Vec<SuccessMetric>,
+    pub budget: Option<Budget>,
+    #[serde(default)]
+    pub integrations: Vec<Integration>,
+    pub monitoring: Option<Monitoring>,
+    pub fallback: Option<Fallback>,
+    pub iteration: Option<Iteration>,
+    pub sourcing: Option<Sourcing>,
+}
+
+/// "Scope narrowly first."
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// Exactly one team.
+    pub team: Option<Teams>,
+    pub workflow: Option<String>,
+    pub users: Option<u64>,
+    #[serde(default)]
+    pub in_scope: Vec<String>,
+    #[serde(default)]
+    pub out_of_scope: Vec<String>,
+    /// Does the system change who is responsible for what?
+    pub changes_team_workflow: Option<bool>,
+}
+
+/// "Who owns it in month 18."
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Owner {
+    /// Backstage-style entity reference, e.g. `group:default/payments-platform`.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub accountable_person: Option<String>,
+    pub since: Option<Date>,
+    pub accountable_until: Option<Date>,
+    /// The last time the owner re-confirmed.
+    pub confirmed_on: Option<Date>,
+    #[serde(default)]
+    pub authority: Vec<Authority>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Authority {
+    ChangePrompts,
+    ChangeModels,
+    RollBack,
+    Disable,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Milestones {
+    pub build_started: Option<Date>,
+    pub pilot_started: Option<Date>,
+    /// Planned or actual.
+    pub production_launch: Option<Date>,
+}
+
+/// "Define success metrics before building."
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuccessMetric {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub aggregate: Option<Aggregate>,
+    pub direction: Option<Direction>,
+    /// At least this relative change ("25%" or 0.25) ...
+    pub target_change: Option<RelativeFigure>,
+    /// ... within this many days of production_launch ...
+    pub within_days: Option<u32>,
+    /// ... against this many days before it.
+    pub baseline_days: Option<u32>,
+    pub defined_on: Option<Date>,
+    pub source: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    Mean,
+    Median,
+    P90,
+    Sum,
+    Count,
+    RatePerDay,
+}
+
+impl Aggregate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aggregate::Mean => "mean",
+            Aggregate::Median => "median",
+            Aggregate::P90 => "p90",
+            Aggregate::Sum => "sum",
+            Aggregate::Count => "count",
+            Aggregate::RatePerDay => "rate_per_day",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Decrease,
+    Increase,
+}
+
+/// "Budget integration work separately."
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    pub currency: Option<String>,
+    pub poc_cost: Option<CostFigure>,
+    pub implementation: Option<Implementation>,
+    pub annual: Option<Annual>,
+}
+
+/// One-off implementation lines, each a protected line of its own.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Implementation {
+    pub ai_component: Option<CostFigure>,
+    pub data_preparation: Option<CostFigure>,
+    pub integration: Option<CostFigure>,
+    pub testing_infrastructure: Option<CostFigure>,
+    pub change_management: Option<CostFigure>,
+}
+
+impl Implementation {
+    pub const LINES: [&'static str; 5] = [
+        "ai_component",
+        "data_preparation",
+        "integration",
+        "testing_infrastructure",
+        "change_management",
+    ];
+
+    /// The five lines in a fixed order, with their keys.
+    pub fn lines(&self) -> [(&'static str, Option<CostFigure>); 5] {
+        [
+            ("ai_component", self.ai_component),
+            ("data_preparation", self.data_preparation),
+            ("integration", self.integration),
+            ("testing_infrastructure", self.testing_infrastructure),
+            ("change_management", self.change_management),
+        ]
+    }
+}
+
+/// Recurring lines per year.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Annual {
+    /// Keeping current capabilities working.
+    pub maintenance: Option<CostFigure>,
+    /// New capabilities; never mixed with maintenance.
+    pub enhancement: Option<CostFigure>,
+}
+
+impl Annual {
+    pub fn lines(&self) -> [(&'static str, Option<CostFigure>); 2] {
+        [
+            ("maintenance", self.maintenance),
+            ("enhancement", self.enhancement),
+        ]
+    }
+}
+
+/// "What integration work did the pilot avoid?"
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Integration {
+    pub name: Option<String>,
+    pub system: Option<String>,
+    pub direction: Option<DataDirection>,
+    pub pilot_avoided: Option<String>,
+    pub owner: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DataDirection {
+    Read,
+    Write,
+    Both,
+}
+
+/// "How will we know it degrades before users complain?"
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Monitoring {
+    pub review_cadence_days: Option<u32>,
+    #[serde(default)]
+    pub signals: Vec<Signal>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signal {
+    pub name: Option<String>,
+    pub kind: Option<SignalKind>,
+    pub description: Option<String>,
+    pub threshold: Option<String>,
+    /// Where the alert goes: an entity reference or a channel.
+    pub alert: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalKind {
+    Leading,
+    Lagging,
+}
+
+/// "What is our fallback, and have we tested it?"
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fallback {
+    pub plan: Option<String>,
+    pub owner: Option<String>,
+    pub max_days_between_tests: Option<u32>,
+    #[serde(default)]
+    pub tests: Vec<FallbackTest>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FallbackTest {
+    pub date: Option<Date>,
+    pub result: Option<TestResult>,
+    pub evidence: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TestResult {
+    Passed,
+    Failed,
+}
+
+/// "Plan for iteration, not deployment."
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Iteration {
+    pub cycle_days: Option<u32>,
+    #[serde(default)]
+    pub feedback_channels: Vec<String>,
+    pub next_review: Option<Date>,
+}
+
+/// Build, buy or hybrid, on the useful decision basis.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sourcing {
+    pub decision: Option<SourcingKind>,
+    pub horizon_years: Option<u32>,
+    #[serde(default)]
+    pub options: Vec<SourcingOption>,
+    pub weights: Option<Weights>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourcingKind {
+    Build,
+    Buy,
+    Hybrid,
+}
+
+impl SourcingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourcingKind::Build => "build",
+            SourcingKind::Buy => "buy",
+            SourcingKind::Hybrid => "hybrid",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourcingOption {
+    pub name: Option<String>,
+    pub kind: Option<SourcingKind>,
+    pub one_off: Option<CostFigure>,
+    pub annual: Option<CostFigure>,
+    pub months_to_value: Option<f64>,
+    pub scores: Option<Scores>,
+}
+
+/// 1 (worst) to 5 (best) on each criterion of the useful decision basis.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scores {
+    pub integration_effort: Option<Score>,
+    /// Internal capability to maintain it.
+    pub maintainability: Option<Score>,
+    /// 5 = least exposure to vendor lock-in.
+    pub lock_in: Option<Score>,
+    pub time_to_value: Option<Score>,
+    pub total_cost: Option<Score>,
+}
+
+pub const CRITERIA: [&str; 5] = [
+    "integration_effort",
+    "maintainability",
+    "lock_in",
+    "time_to_value",
+    "total_cost",
+];
+
+impl Scores {
+    pub fn by_criterion(&self) -> [(&'static str, Option<Score>); 5] {
+        [
+            ("integration_effort", self.integration_effort),
+            ("maintainability", self.maintainability),
+            ("lock_in", self.lock_in),
+            ("time_to_value", self.time_to_value),
+            ("total_cost", self.total_cost),
+        ]
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub integration_effort: Option<Weight>,
+    pub maintainability: Option<Weight>,
+    pub lock_in: Option<Weight>,
+    pub time_to_value: Option<Weight>,
+    pub total_cost: Option<Weight>,
+}
+
+impl Weights {
+    pub fn by_criterion(&self) -> [(&'static str, Option<Weight>); 5] {
+        [
+            ("integration_effort", self.integration_effort),
+            ("maintainability", self.maintainability),
+            ("lock_in", self.lock_in),
+            ("time_to_value", self.time_to_value),
+            ("total_cost", self.total_cost),
+        ]
+    }
+}

@@ -1,0 +1,595 @@
+//! Scalar value types of the manifest that carry their own validation: dates, relative
+//! figures, cost figures, scores and names. Each one rejects bad input while it is being
+//! deserialized, so the YAML layer can point the error at the offending line and column.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::NaiveDate;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl Date {
+    /// Parses exactly `YYYY-MM-DD` (no time, no offset, no other separators).
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let t = text.trim();
+        let shape_ok = t.len() == 10
+            && t.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape_ok {
+            return Err(format!("expected a date written YYYY-MM-DD, found `{t}`"));
+        }
+        NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| format!("`{t}` is not a calendar date (expected YYYY-MM-DD)"))
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Date) -> i64 {
+        (later.0 - self.0).num_days()
+    }
+
+    /// The same day `months` months later, clamped to the month's last day.
+    pub fn add_months(self, months: u32) -> Date {
+        Date(
+            self.0
+                .checked_add_months(chrono::Months::new(months))
+                .unwrap_or(NaiveDate::MAX),
+        )
+    }
+
+    pub fn add_days(self, days: i64) -> Date {
+        Date(
+            self.0
+                .checked_add_signed(chrono::TimeDelta::days(days))
+                .unwrap_or(if days < 0 {
+                    NaiveDate::MIN
+                } else {
+                    NaiveDate::MAX
+                }),
+        )
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date written YYYY-MM-DD")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
+                Date::parse(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl JsonSchema for Date {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
+    }
+}
+
+/// Parses a relative figure: `"25%"`, `"-12.5 %"`, or a plain fraction such as `0.25`.
+fn parse_relative(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let (number, scale) = match t.strip_suffix('%') {
+        Some(p) => (p.trim_end(), 0.01),
+        None => (t, 1.0),
+    };
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(|v| v * scale)
+}
+
+/// A relative figure as written in the manifest. Text that is not a number is kept rather
+/// than rejected, because the readiness gate's P4 rule exists precisely to tell the team
+/// that "improved productivity" is not a target.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RelativeFigure {
+    /// A fraction: `"25%"` and `0.25` are both 0.25.
+    Fraction(f64),
+    /// Words where a number was expected.
+    Text(String),
+}
+
+impl RelativeFigure {
+    pub fn fraction(&self) -> Option<f64> {
+        match self {
+            RelativeFigure::Fraction(v) => Some(*v),
+            RelativeFigure::Text(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for RelativeFigure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RelativeFigure::Fraction(v) => write!(f, "{}%", format_number(v * 100.0)),
+            RelativeFigure::Text(t) => write!(f, "\"{t}\""),
+        }
+    }
+}
+
+/// Formats a number without a trailing `.0` and without float noise such as `25.000000000000004`.
+pub fn format_number(v: f64) -> String {
+    let rounded = (v * 1e9).round() / 1e9;
+    if rounded == rounded.trunc() && rounded.abs() < 1e15 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded}")
+    }
+}
+
+/// Formats an amount rounded to a whole number with thousands separators: `1,234,567`.
+pub fn format_thousands(v: f64) -> String {
+    let whole = v.abs().round() as u64;
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if v < 0.0 && whole > 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl Serialize for RelativeFigure {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RelativeFigure::Fraction(v) => s.serialize_f64(*v),
+            RelativeFigure::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RelativeFigure {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RelativeFigure;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a percentage such as \"25%\" or a fraction such as 0.25")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                if v.is_finite() {
+                    Ok(RelativeFigure::Fraction(v))
+                } else {
+                    Err(E::custom("a relative figure must be a finite number"))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(RelativeFigure::Fraction(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(RelativeFigure::Fraction(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(match parse_relative(v) {
+                    Some(f) => RelativeFigure::Fraction(f),
+                    None => RelativeFigure::Text(v.to_string()),
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for RelativeFigure {
+    fn schema_name() -> Cow<'static, str> {
+        "RelativeFigure".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A percentage string such as \"25%\" or a fraction such as 0.25.",
+            "oneOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": "^\\s*-?[0-9]+(\\.[0-9]+)?\\s*%\\s*$"}
+            ]
+        })
+    }
+}
+
+/// A cost in the budget's currency: a fixed number, or a range for the cost simulation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CostFigure {
+    Fixed(f64),
+    Range { low: f64, likely: f64, high: f64 },
+}
+
+impl CostFigure {
+    /// The value used wherever a single figure is needed (the declared total, yardsticks).
+    pub fn likely(&self) -> f64 {
+        match *self {
+            CostFigure::Fixed(v) => v,
+            CostFigure::Range { likely, .. } => likely,
+        }
+    }
+    pub fn low(&self) -> f64 {
+        match *self {
+            CostFigure::Fixed(v) => v,
+            CostFigure::Range { low, .. } => low,
+        }
+    }
+    pub fn high(&self) -> f64 {
+        match *self {
+            CostFigure::Fixed(v) => v,
+            CostFigure::Range { high, .. } => high,
+        }
+    }
+    pub fn is_range(&self) -> bool {
+        matches!(self, CostFigure::Range { low, high, .. } if high > low)
+    }
+}
+
+impl Serialize for CostFigure {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match *self {
+            CostFigure::Fixed(v) => s.serialize_f64(v),
+            CostFigure::Range { low, likely, high } => {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("low", &low)?;
+                m.serialize_entry("likely", &likely)?;
+                m.serialize_entry("high", &high)?;
+                m.end()
+            }
+        }
+    }
+}
+
+fn check_cost<E: de::Error>(v: f64, what: &str) -> Result<f64, E> {
+    if !v.is_finite() {
+        Err(E::custom(format!("{what} must be a finite number")))
+    } else if v < 0.0 {
+        Err(E::custom(format!(
+            "{what} is {}; a cost cannot be negative",
+            format_number(v)
+        )))
+    } else {
+        Ok(v)
+    }
+}
+
+impl<'de> Deserialize<'de> for CostFigure {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CostFigure;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a cost: a number, or a range {low: N, likely: N, high: N}")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                check_cost(v, "the cost").map(CostFigure::Fixed)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Err(E::invalid_type(de::Unexpected::Str(v), &self))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let (mut low, mut likely, mut high) = (None, None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    let slot = match key.as_str() {
+                        "low" => &mut low,
+                        "likely" => &mut likely,
+                        "high" => &mut high,
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "unknown field `{other}` in a cost range, expected one of low, likely, high"
+                            )));
+                        }
+                    };
+                    if slot.is_some() {
+                        return Err(de::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                    let v: f64 = map.next_value()?;
+                    *slot = Some(check_cost::<A::Error>(v, &format!("`{key}`"))?);
+                }
+                let missing = |n: &str| {
+                    de::Error::custom(format!(
+                        "a cost range needs low, likely and high; `{n}` is missing"
+                    ))
+                };
+                let low = low.ok_or_else(|| missing("low"))?;
+                let likely = likely.ok_or_else(|| missing("likely"))?;
+                let high = high.ok_or_else(|| missing("high"))?;
+                if !(low <= likely && likely <= high) {
+                    return Err(de::Error::custom(format!(
+                        "a cost range needs low <= likely <= high, found low {}, likely {}, high {}",
+                        format_number(low),
+                        format_number(likely),
+                        format_number(high)
+                    )));
+                }
+                Ok(CostFigure::Range { low, likely, high })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for CostFigure {
+    fn schema_name() -> Cow<'static, str> {
+        "CostFigure".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A cost: a plain number, or a range {low, likely, high} with low <= likely <= high.",
+            "oneOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "object", "additionalProperties": false,
+                 "required": ["low", "likely", "high"],
+                 "properties": {
+                    "low": {"type": "number", "minimum": 0},
+                    "likely": {"type": "number", "minimum": 0},
+                    "high": {"type": "number", "minimum": 0}}}
+            ]
+        })
+    }
+}
+
+/// `scope.team`: one team, or (a finding for the gate) a list of several.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Teams {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Teams {
+    /// The distinct team names written, splitting a single string on list separators
+    /// ("payments, ledger", "payments and ledger", "payments & ledger", "a/b").
+    pub fn names(&self) -> Vec<String> {
+        let raw: Vec<&str> = match self {
+            Teams::One(s) => vec![s.as_str()],
+            Teams::Many(v) => v.iter().map(String::as_str).collect(),
+        };
+        let mut out = Vec::new();
+        for item in raw {
+            let mut parts = vec![item.to_string()];
+            for sep in [",", ";", " & ", " and ", "/", "+"] {
+                parts = parts
+                    .iter()
+                    .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
+                    .collect();
+            }
+            for p in parts {
+                let p = p.trim().to_string();
+                if !p.is_empty() && !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl<'de> Deserialize<'de> for Teams {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Teams;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the name of one team")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Teams::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    v.push(s);
+                }
+                Ok(Teams::Many(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Teams {
+    fn schema_name() -> Cow<'static, str> {
+        "Team".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Exactly one team (a list is accepted by the parser but fails readiness rule P1).",
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        })
+    }
+}
+
+/// A build-vs-buy score: 1 (worst) to 5 (best).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Score(pub u8);
+
+impl<'de> Deserialize<'de> for Score {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v.fract() == 0.0 && (1.0..=5.0).contains(&v) {
+            Ok(Score(v as u8))
+        } else {
+            Err(de::Error::custom(format!(
+                "a score is a whole number from 1 (worst) to 5 (best), found {}",
+                format_number(v)
+            )))
+        }
+    }
+}
+
+impl JsonSchema for Score {
+    fn schema_name() -> Cow<'static, str> {
+        "Score".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "integer", "minimum": 1, "maximum": 5})
+    }
+}
+
+/// A criterion weight: a finite number >= 0.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+pub struct Weight(pub f64);
+
+impl<'de> Deserialize<'de> for Weight {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v.is_finite() && v >= 0.0 {
+            Ok(Weight(v))
+        } else {
+            Err(de::Error::custom(format!(
+                "a weight is a number >= 0, found {}",
+                format_number(v)
+            )))
+        }
+    }
+}
+
+impl JsonSchema for Weight {
+    fn schema_name() -> Cow<'static, str> {
+        "Weight".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "number", "minimum": 0})
+    }
+}
+
+/// `metadata.name`: lowercase letters, digits and '-', starting and ending with a letter
+/// or digit, at most 63 characters (a DNS label, so it is safe in URLs and metric labels).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SystemName(pub String);
+
+impl SystemName {
+    pub fn validate(s: &str) -> Result<(), String> {
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let ends_ok = !s.starts_with('-') && !s.ends_with('-');
+        if s.is_empty() || s.len() > 63 || !ok_chars || !ends_ok {
+            Err(format!(
+                "`{s}` is not a valid system name: use 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+            ))
+        } else {
+            Ok(())
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SystemName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SystemName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        SystemName::validate(&s).map_err(de::Error::custom)?;
+        Ok(SystemName(s))
+    }
+}
+
+impl JsonSchema for SystemName {
+    fn schema_name() -> Cow<'static, str> {
+        "SystemName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "maxLength": 63, "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(Date::parse("2026-01-15").is_ok());
+        for bad in [
+            "2026-1-15",
+            "2026-02-30",
+            "15/01/2026",
+            "2026-01-15T00:00:00Z",
+            "",
+        ] {
+            assert!(Date::parse(bad).is_err(), "{bad} should be rejected");
+        }
+        let d = Date::parse("2026-08-31").unwrap();
+        assert_eq!(d.add_months(18).to_string(), "2028-02-29");
+    }
+
+    #[test]
+    fn relative_figures() {
+        assert_eq!(parse_relative("25%"), Some(0.25));
+        assert_eq!(parse_relative(" -12.5 % "), Some(-0.125));
+        assert_eq!(parse_relative("0.3"), Some(0.3));
+        assert_eq!(parse_relative("improved productivity"), None);
+        assert_eq!(parse_relative("nan"), None);
+    }
+
+    #[test]
+    fn team_names_split_on_separators() {
+        assert_eq!(Teams::One("payments".into()).names(), vec!["payments"]);
+        assert_eq!(
+            Teams::One("payments, ledger and mobile".into()).names(),
+            vec!["payments", "ledger", "mobile"]
+        );
+        assert_eq!(Teams::Many(vec!["a".into(), "a".into()]).names(), vec!["a"]);
+    }
+
+    #[test]
+    fn names() {
+        assert!(SystemName::validate("payments-code-review").is_ok());
+        for bad in ["Payments", "-a", "a-", "", "a_b", &"a".repeat(64)] {
+            assert!(SystemName::validate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_print_cleanly() {
+        assert_eq!(format_number(25.000000000000004), "25");
+        assert_eq!(format_number(0.125), "0.125");
+        assert_eq!(format_number(340000.0), "340000");
+        assert_eq!(format_thousands(340000.0), "340,000");
+        assert_eq!(format_thousands(999.0), "999");
+        assert_eq!(format_thousands(-1234567.4), "-1,234,567");
+    }
+}
