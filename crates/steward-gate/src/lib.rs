@@ -78,7 +78,14 @@ pub struct GateReport {
 
 impl GateReport {
     pub fn all_ready(&self) -> bool {
-        self.systems.iter().all(|s| s.verdict == Verdict::Ready)
+        self.ready_count() == self.systems.len()
+    }
+
+    pub fn ready_count(&self) -> usize {
+        self.systems
+            .iter()
+            .filter(|s| s.verdict == Verdict::Ready)
+            .count()
     }
 }
 

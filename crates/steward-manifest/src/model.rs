@@ -273,6 +273,14 @@ impl Implementation {
         "change_management",
     ];
 
+    /// The sum of the declared lines at their likely values (a missing line is 0).
+    pub fn likely_total(&self) -> f64 {
+        self.lines()
+            .iter()
+            .filter_map(|(_, f)| f.map(|f| f.likely()))
+            .sum()
+    }
+
     /// The five lines in a fixed order, with their keys.
     pub fn lines(&self) -> [(&'static str, Option<CostFigure>); 5] {
         [

@@ -12,11 +12,7 @@ fn cell(s: &str) -> String {
 
 pub fn markdown(report: &GateReport) -> String {
     let mut out = String::new();
-    let ready = report
-        .systems
-        .iter()
-        .filter(|s| s.verdict == Verdict::Ready)
-        .count();
+    let ready = report.ready_count();
     let _ = writeln!(
         out,
         "# Steward readiness: {ready} of {} system{} ready\n\nJudged on {}.\n",

@@ -77,11 +77,7 @@ pub fn text(report: &GateReport, color: bool) -> String {
         }
     }
     if report.systems.len() > 1 {
-        let ready = report
-            .systems
-            .iter()
-            .filter(|s| s.verdict == Verdict::Ready)
-            .count();
+        let ready = report.ready_count();
         let _ = writeln!(
             out,
             "\n{bold}{ready} of {} systems ready{bold:#} (judged on {})",

@@ -59,12 +59,7 @@ pub(crate) fn c2_maintenance_share(c: &mut Check) {
     let implementation: f64 = budget
         .implementation
         .as_ref()
-        .map(|i| {
-            i.lines()
-                .iter()
-                .filter_map(|(_, f)| f.map(|f| f.likely()))
-                .sum()
-        })
+        .map(|i| i.likely_total())
         .unwrap_or(0.0);
     if implementation <= 0.0 {
         c.skip(

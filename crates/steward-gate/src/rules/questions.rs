@@ -168,12 +168,7 @@ pub(crate) fn q3_maintenance_budget(c: &mut Check) {
                 .budget
                 .as_ref()
                 .and_then(|b| b.implementation.as_ref())
-                .map(|i| {
-                    i.lines()
-                        .iter()
-                        .filter_map(|(_, f)| f.map(|f| f.likely()))
-                        .sum()
-                })
+                .map(|i| i.likely_total())
                 .unwrap_or(0.0);
         let range = if implementation > 0.0 {
             format!(
