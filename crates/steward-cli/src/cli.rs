@@ -38,6 +38,9 @@ pub enum Command {
     Check(CheckArgs),
     /// One line per AI system: lifecycle, owner, verdict, failing rules and declared cost.
     Portfolio(PortfolioArgs),
+    /// Total cost of ownership: declared lines, the seed's yardsticks, a PERT simulation,
+    /// sensitivity and build vs buy. A folder gives the portfolio's declared cost per year.
+    Cost(CostArgs),
     /// Print the JSON Schema of the AISystem manifest (for editor completion).
     Schema,
     /// Write a commented starter manifest that shows every section.
@@ -139,4 +142,46 @@ pub struct InitArgs {
     /// Overwrite FILE if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CurrencyFormat {
+    /// USD 1,234,567
+    Grouped,
+    /// USD 1234567
+    Plain,
+    /// USD 1.23M
+    Compact,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CostArgs {
+    /// A manifest (one system), or folders and files (the portfolio's cost per year).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Years of ownership (default: sourcing.horizon_years, else 3).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub years: Option<u32>,
+    /// Simulated runs.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub simulations: u64,
+    /// Seed of the simulation: the same seed gives the same figures on any machine.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How amounts are written in text and html (json always has plain numbers).
+    #[arg(long, value_enum, default_value_t = CurrencyFormat::Grouped)]
+    pub currency_format: CurrencyFormat,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

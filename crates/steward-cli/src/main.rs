@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&args, &color),
         Command::Portfolio(args) => cmd::portfolio::run(&args, &color),
+        Command::Cost(args) => cmd::cost::run(&args),
         Command::Schema => cmd::schema::run(),
         Command::Init(args) => cmd::init::run(&args),
         Command::Completions { shell } => cmd::docs::completions(shell),

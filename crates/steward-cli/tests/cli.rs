@@ -605,3 +605,165 @@ fn version_completions_and_man_page() {
         &stdout(&man)[..200]
     );
 }
+
+// ---- cost --------------------------------------------------------------------------------
+
+#[test]
+fn cost_json_follows_the_contract() {
+    let o = steward(&[
+        "cost",
+        "--format",
+        "json",
+        "examples/payments-code-review.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for key in [
+        "system",
+        "currency",
+        "years",
+        "declared",
+        "yardsticks",
+        "simulation",
+        "sensitivity",
+        "sourcing",
+    ] {
+        assert!(v.get(key).is_some(), "cost report lacks {key}");
+    }
+    assert_eq!(v["declared"]["implementation"]["integration"], 280000.0);
+    assert_eq!(v["yardsticks"]["integration"]["ratio_to_poc"], 4.25);
+    assert_eq!(v["simulation"]["runs"], 100000);
+    assert_eq!(v["simulation"]["seed"], 1);
+    let opt = &v["sourcing"]["options"][0];
+    for key in [
+        "name",
+        "kind",
+        "weighted_score",
+        "flags",
+        "cost",
+        "probability_cheapest",
+    ] {
+        assert!(opt.get(key).is_some(), "option lacks {key}");
+    }
+    for key in ["mean", "p10", "p50", "p90"] {
+        assert!(opt["cost"][key].is_number());
+    }
+    // Same seed, same bytes.
+    let again = steward(&[
+        "cost",
+        "--format",
+        "json",
+        "examples/payments-code-review.yaml",
+    ]);
+    assert_eq!(o.stdout, again.stdout);
+}
+
+#[test]
+fn cost_text_and_flags() {
+    let o = steward(&[
+        "cost",
+        "--years",
+        "5",
+        "--simulations",
+        "20000",
+        "--seed",
+        "9",
+        "--currency-format",
+        "compact",
+        "examples/payments-code-review.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = stdout(&o);
+    assert!(t.contains("over 5 years"), "{t}");
+    assert!(t.contains("20000 runs, seed 9"), "{t}");
+    assert!(t.contains("USD 1.42M"), "compact money: {t}");
+    assert!(t.contains("Build vs buy"));
+}
+
+#[test]
+fn cost_html_is_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cost.html");
+    let o = steward(&[
+        "cost",
+        "--format",
+        "html",
+        "--output",
+        out.to_str().unwrap(),
+        "examples/invoice-extraction.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "distribution, tornado and options charts"
+    );
+    assert!(!html.contains("<script") && !html.contains("src=\"http"));
+    assert!(html.len() < 200_000, "{} bytes", html.len());
+}
+
+#[test]
+fn cost_of_a_folder_is_the_portfolio_per_year() {
+    let o = steward(&["cost", "--years", "2", "--format", "json", "examples"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["systems"].as_array().unwrap().len(), 4);
+    // USD: payments (620,000 + 160,000 a year) and engineering-copilot (1,050,000 + 60,000).
+    assert_eq!(
+        v["combined"]["USD"]["per_year"],
+        serde_json::json!([1_890_000.0, 220_000.0])
+    );
+    assert_eq!(v["combined"]["EUR"]["systems"], 2);
+}
+
+#[test]
+fn cost_bad_input_exits_2_with_the_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(root().join("examples/payments-code-review.yaml")).unwrap();
+    let cases = [
+        (
+            "no-scores.yaml",
+            base.replace("        scores: {integration_effort: 4, maintainability: 3, lock_in: 2, time_to_value: 4, total_cost: 3}\n", ""),
+            "has no scores",
+            ":120:9",
+        ),
+        (
+            "zero-weights.yaml",
+            base.replace("lock_in: 1, time_to_value: 1, total_cost: 1}", "lock_in: 0, time_to_value: 0, total_cost: 0}")
+                .replace("weights: {integration_effort: 1, maintainability: 1,", "weights: {integration_effort: 0, maintainability: 0,"),
+            "weights sum to 0",
+            ":126:5",
+        ),
+        (
+            "low-above-high.yaml",
+            base.replace("{low: 220000, likely: 280000, high: 400000}", "{low: 420000, likely: 280000, high: 400000}"),
+            "low <= likely <= high",
+            ":59:20",
+        ),
+        ("negative.yaml", base.replace("poc_cost: 80000", "poc_cost: -80000"), "cannot be negative", ":55:15"),
+    ];
+    for (name, body, message, at) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let o = steward(&["cost", path.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(message), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{name}{at}")),
+            "{name}: expected {at} in {err}"
+        );
+    }
+    let o = steward(&[
+        "cost",
+        "--simulations",
+        "0",
+        "examples/payments-code-review.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = steward(&["cost", "--years", "0", "examples/payments-code-review.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}

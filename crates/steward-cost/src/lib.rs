@@ -1,7 +1,16 @@
-//! Cost of ownership (shared/spec/analytics.md, "Cost"). This crate starts with the
-//! declared total that the portfolio view and `steward cost` share: implementation lines
-//! once, plus the annual lines for every year of the horizon. Ranges count at `likely`.
+//! Cost of ownership (shared/spec/analytics.md, "Cost"): the declared total per budget
+//! line, the seed's yardsticks beside it, a seeded PERT simulation of every ranged line,
+//! the sensitivity of the total to each range, and the build-vs-buy comparison. Pure
+//! computation: a manifest and options in, a [`CostReport`] out; renderers in [`render`].
 
+pub mod analysis;
 pub mod declared;
+pub mod money;
+pub mod pert;
+pub mod portfolio;
+pub mod render;
+pub mod simulate;
 
+pub use analysis::{CostError, CostOptions, CostReport, analyze};
 pub use declared::{Declared, declared};
+pub use money::MoneyFormat;

@@ -66,6 +66,21 @@ impl ManifestError {
         self
     }
 
+    /// A problem found after parsing (by the gate's neighbours: cost, metrics), located at
+    /// a position in `text`, the file's contents, so it renders like a parse error.
+    pub fn located(
+        file: &str,
+        text: Option<&str>,
+        position: Position,
+        message: impl Into<String>,
+    ) -> Self {
+        let e = ManifestError::new(file, Some(position), message);
+        match text {
+            Some(t) => e.with_source(t),
+            None => e,
+        }
+    }
+
     /// Two systems share a name; names must be unique in a portfolio (they key the server's
     /// API, alerts and metrics).
     pub fn duplicate_name(

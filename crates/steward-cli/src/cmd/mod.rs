@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod cost;
 pub mod docs;
 pub mod init;
 pub mod portfolio;
@@ -50,6 +51,27 @@ pub fn today(flag: Option<&str>) -> anyhow::Result<Date> {
             .context("invalid --today"),
         None => Ok(Date(chrono::Utc::now().date_naive())),
     }
+}
+
+/// Writes `text` to `output`, or to stdout when there is none. A file is written beside its
+/// destination and moved into place, so a failure never leaves half a report.
+pub fn emit(text: &str, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let Some(path) = output else {
+        return print(text).map_err(Into::into);
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("{} is not a file name", path.display()))?;
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Writes to stdout, treating a closed pipe (`steward check ... | head`) as success.

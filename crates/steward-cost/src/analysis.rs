@@ -1,0 +1,380 @@
+//! `steward cost` for one system: everything in the JSON contract, computed from the
+//! manifest and the options, with bad input reported at its manifest path.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use steward_manifest::{CRITERIA, CostFigure, Manifest};
+
+use crate::declared::{Declared, declared};
+use crate::pert::Variable;
+use crate::simulate::{Distribution, Model, describe, simulate};
+
+/// What the user asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct CostOptions {
+    /// `None`: `sourcing.horizon_years`, else 3.
+    pub years: Option<u32>,
+    pub simulations: usize,
+    pub seed: u64,
+}
+
+impl Default for CostOptions {
+    fn default() -> Self {
+        CostOptions {
+            years: None,
+            simulations: 100_000,
+            seed: 1,
+        }
+    }
+}
+
+/// Input that parses but cannot be costed, at its manifest path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostError {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct IntegrationYardstick {
+    pub poc_cost: Option<f64>,
+    /// data_preparation + integration, at likely values.
+    pub declared: f64,
+    pub ratio_to_poc: Option<f64>,
+    pub expected_low: Option<f64>,
+    pub expected_high: Option<f64>,
+    /// Declared minus the nearest end of the expected range (0 within it).
+    pub gap: Option<f64>,
+    pub status: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MaintenanceYardstick {
+    pub declared: f64,
+    pub share_of_implementation: Option<f64>,
+    pub expected_low: f64,
+    pub expected_high: f64,
+    pub gap: f64,
+    pub status: Option<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Yardsticks {
+    pub integration: IntegrationYardstick,
+    pub maintenance: MaintenanceYardstick,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Simulation {
+    pub runs: usize,
+    pub seed: u64,
+    pub total: Distribution,
+    /// Number of ranged lines that were drawn (0: the total is certain).
+    pub ranged_lines: usize,
+    /// The exact mean of the total (sum of PERT means), to compare the simulated mean with.
+    pub analytic_mean: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Sensitivity {
+    pub line: String,
+    pub low: f64,
+    pub high: f64,
+    pub total_at_low: f64,
+    pub total_at_high: f64,
+    pub swing: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OptionReport {
+    pub name: String,
+    pub kind: Option<&'static str>,
+    pub weighted_score: f64,
+    pub scores: BTreeMap<&'static str, u8>,
+    pub flags: Vec<String>,
+    pub months_to_value: Option<f64>,
+    pub cost: Distribution,
+    pub probability_cheapest: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourcingReport {
+    pub decision: Option<&'static str>,
+    pub weights: BTreeMap<&'static str, f64>,
+    pub options: Vec<OptionReport>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CostReport {
+    pub system: String,
+    pub currency: String,
+    pub years: u32,
+    pub declared: Declared,
+    pub yardsticks: Yardsticks,
+    pub simulation: Simulation,
+    pub sensitivity: Vec<Sensitivity>,
+    pub sourcing: Option<SourcingReport>,
+    /// The simulated totals, kept for the html chart (not serialized).
+    #[serde(skip)]
+    pub total_samples: Vec<f64>,
+}
+
+fn status(v: f64, low: f64, high: f64) -> &'static str {
+    if v < low {
+        "below"
+    } else if v > high {
+        "above"
+    } else {
+        "within"
+    }
+}
+
+fn gap(v: f64, low: f64, high: f64) -> f64 {
+    if v < low {
+        v - low
+    } else if v > high {
+        v - high
+    } else {
+        0.0
+    }
+}
+
+/// Checks the sourcing section and returns, per option, its name, scores and weights.
+fn validate_sourcing(m: &Manifest) -> Result<Vec<(&'static str, f64)>, CostError> {
+    let Some(s) = &m.spec.sourcing else {
+        return Ok(Vec::new());
+    };
+    let weights: Vec<(&'static str, f64)> = match &s.weights {
+        None => CRITERIA.iter().map(|c| (*c, 1.0)).collect(),
+        Some(w) => w
+            .by_criterion()
+            .iter()
+            .map(|(c, w)| (*c, w.map(|w| w.0).unwrap_or(1.0)))
+            .collect(),
+    };
+    if weights.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
+        return Err(CostError {
+            path: "spec.sourcing.weights".into(),
+            message: "the criterion weights sum to 0, so no option can be scored; give at least one criterion a weight above 0".into(),
+        });
+    }
+    for (i, o) in s.options.iter().enumerate() {
+        let base = format!("spec.sourcing.options[{i}]");
+        if o.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return Err(CostError {
+                path: format!("{base}.name"),
+                message: format!("sourcing option #{} has no name", i + 1),
+            });
+        }
+        let name = o.name.clone().unwrap_or_default();
+        let Some(scores) = &o.scores else {
+            return Err(CostError {
+                path: format!("{base}.scores"),
+                message: format!(
+                    "option `{name}` has no scores; score it 1 to 5 on {} so build and buy are compared on the useful basis",
+                    CRITERIA.join(", ")
+                ),
+            });
+        };
+        let missing: Vec<&str> = scores
+            .by_criterion()
+            .iter()
+            .filter(|(_, s)| s.is_none())
+            .map(|(c, _)| *c)
+            .collect();
+        if !missing.is_empty() {
+            return Err(CostError {
+                path: format!("{base}.scores"),
+                message: format!("option `{name}` has no score for {}", missing.join(", ")),
+            });
+        }
+        if o.one_off.is_none() && o.annual.is_none() {
+            return Err(CostError {
+                path: format!("{base}.one_off"),
+                message: format!("option `{name}` has neither a one_off nor an annual cost"),
+            });
+        }
+    }
+    Ok(weights)
+}
+
+/// The whole cost analysis of one system.
+pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostError> {
+    let years = options
+        .years
+        .or_else(|| m.spec.sourcing.as_ref().and_then(|s| s.horizon_years))
+        .unwrap_or(3);
+    if years == 0 {
+        return Err(CostError {
+            path: "spec.sourcing.horizon_years".into(),
+            message: "the horizon is 0 years; a cost of ownership needs at least one year".into(),
+        });
+    }
+    let weights = validate_sourcing(m)?;
+    let budget = m.spec.budget.clone().unwrap_or_default();
+    let currency = budget.currency.clone().unwrap_or_default();
+    let decl = declared(m, years);
+    let implementation = budget.implementation.clone().unwrap_or_default();
+    let annual = budget.annual.clone().unwrap_or_default();
+
+    // Yardsticks.
+    let integ_declared = implementation
+        .data_preparation
+        .map(|f| f.likely())
+        .unwrap_or(0.0)
+        + implementation
+            .integration
+            .map(|f| f.likely())
+            .unwrap_or(0.0);
+    let poc = budget.poc_cost.map(|f| f.likely()).filter(|v| *v > 0.0);
+    let integration = IntegrationYardstick {
+        poc_cost: poc,
+        declared: integ_declared,
+        ratio_to_poc: poc.map(|p| integ_declared / p),
+        expected_low: poc.map(|p| 3.0 * p),
+        expected_high: poc.map(|p| 5.0 * p),
+        gap: poc.map(|p| gap(integ_declared, 3.0 * p, 5.0 * p)),
+        status: poc.map(|p| status(integ_declared, 3.0 * p, 5.0 * p)),
+    };
+    let maint = annual.maintenance.map(|f| f.likely()).unwrap_or(0.0);
+    let imp_total = decl.implementation_total;
+    let maintenance = MaintenanceYardstick {
+        declared: maint,
+        share_of_implementation: (imp_total > 0.0).then(|| maint / imp_total),
+        expected_low: 0.15 * imp_total,
+        expected_high: 0.25 * imp_total,
+        gap: gap(maint, 0.15 * imp_total, 0.25 * imp_total),
+        status: (imp_total > 0.0).then(|| status(maint, 0.15 * imp_total, 0.25 * imp_total)),
+    };
+
+    // Simulation.
+    let sourcing = m.spec.sourcing.clone().unwrap_or_default();
+    let model = Model {
+        one_off: implementation
+            .lines()
+            .iter()
+            .map(|(_, f)| Variable::from_figure(*f))
+            .collect(),
+        annual: annual
+            .lines()
+            .iter()
+            .map(|(_, f)| Variable::from_figure(*f))
+            .collect(),
+        years: f64::from(years),
+        options: sourcing
+            .options
+            .iter()
+            .map(|o| {
+                (
+                    Variable::from_figure(o.one_off),
+                    Variable::from_figure(o.annual),
+                )
+            })
+            .collect(),
+    };
+    let analytic_mean = model.one_off.iter().map(Variable::mean).sum::<f64>()
+        + model.years * model.annual.iter().map(Variable::mean).sum::<f64>();
+    let ranged_lines = model
+        .one_off
+        .iter()
+        .chain(&model.annual)
+        .filter(|v| v.is_random())
+        .count();
+    let runs = options.simulations.max(1);
+    let samples = simulate(&model, runs, options.seed);
+    let simulation = Simulation {
+        runs,
+        seed: options.seed,
+        total: describe(&samples.totals),
+        ranged_lines,
+        analytic_mean,
+    };
+
+    // Sensitivity: each ranged line at its low and high, every other line at likely.
+    let mut sensitivity: Vec<Sensitivity> = Vec::new();
+    let mut add = |line: String, f: Option<CostFigure>, multiplier: f64| {
+        if let Some(f) = f.filter(CostFigure::is_range) {
+            let at = |v: f64| decl.total + multiplier * (v - f.likely());
+            sensitivity.push(Sensitivity {
+                line,
+                low: f.low(),
+                high: f.high(),
+                total_at_low: at(f.low()),
+                total_at_high: at(f.high()),
+                swing: multiplier * (f.high() - f.low()),
+            });
+        }
+    };
+    for (k, f) in implementation.lines() {
+        add(format!("implementation.{k}"), f, 1.0);
+    }
+    for (k, f) in annual.lines() {
+        add(format!("annual.{k}"), f, f64::from(years));
+    }
+    sensitivity.sort_by(|a, b| {
+        b.swing
+            .total_cmp(&a.swing)
+            .then_with(|| a.line.cmp(&b.line))
+    });
+
+    // Build vs buy.
+    let sourcing_report = m.spec.sourcing.as_ref().map(|s| {
+        let weight_sum: f64 = weights.iter().map(|(_, w)| w).sum();
+        SourcingReport {
+            decision: s.decision.map(|d| d.as_str()),
+            weights: weights.iter().copied().collect(),
+            options: s
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let scores: Vec<(&'static str, u8)> = o
+                        .scores
+                        .clone()
+                        .unwrap_or_default()
+                        .by_criterion()
+                        .iter()
+                        .map(|(c, s)| (*c, s.map(|s| s.0).unwrap_or(0)))
+                        .collect();
+                    let weighted = scores
+                        .iter()
+                        .zip(&weights)
+                        .map(|((_, s), (_, w))| f64::from(*s) * w)
+                        .sum::<f64>()
+                        / weight_sum;
+                    let flags = scores
+                        .iter()
+                        .filter(|(_, s)| *s == 1)
+                        .map(|(c, _)| format!("{c} scored 1"))
+                        .collect();
+                    OptionReport {
+                        name: o.name.clone().unwrap_or_default(),
+                        kind: o.kind.map(|k| k.as_str()),
+                        weighted_score: weighted,
+                        scores: scores.into_iter().collect(),
+                        flags,
+                        months_to_value: o.months_to_value,
+                        cost: describe(&samples.options[i]),
+                        probability_cheapest: samples.cheapest[i] as f64 / runs as f64,
+                    }
+                })
+                .collect(),
+        }
+    });
+
+    Ok(CostReport {
+        system: m.metadata.name.to_string(),
+        currency,
+        years,
+        declared: decl,
+        yardsticks: Yardsticks {
+            integration,
+            maintenance,
+        },
+        simulation,
+        sensitivity,
+        sourcing: sourcing_report,
+        total_samples: samples.totals,
+    })
+}

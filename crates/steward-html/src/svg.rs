@@ -1,0 +1,250 @@
+//! Inline SVG charts. Each function takes plain numbers and a formatter for axis labels,
+//! and returns an `<svg>` element with a `<title>` for screen readers.
+
+use std::fmt::Write;
+
+use crate::escape;
+
+const BLUE: &str = "#3e7cb1";
+const ORANGE: &str = "#e07a2f";
+const GREY: &str = "#9aa5b1";
+
+fn fmt_px(v: f64) -> String {
+    format!("{:.1}", v)
+}
+
+/// A histogram of counts over equal-width bins from `min` to `max`, with labelled
+/// vertical markers (for example P10, P50, P90).
+pub fn histogram(
+    title: &str,
+    counts: &[u64],
+    min: f64,
+    max: f64,
+    markers: &[(&str, f64)],
+    label: &dyn Fn(f64) -> String,
+) -> String {
+    let (w, h, left, bottom, top) = (720.0, 260.0, 20.0, 40.0, 30.0);
+    let plot_w = w - 2.0 * left;
+    let plot_h = h - bottom - top;
+    let peak = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let span = if max > min { max - min } else { 1.0 };
+    let x = |v: f64| left + (v - min) / span * plot_w;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        escape(title)
+    );
+    let bw = plot_w / counts.len().max(1) as f64;
+    for (i, &c) in counts.iter().enumerate() {
+        let bh = c as f64 / peak * plot_h;
+        let _ = write!(
+            s,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{BLUE}\" opacity=\"0.8\"/>",
+            fmt_px(left + i as f64 * bw),
+            fmt_px(top + plot_h - bh),
+            fmt_px((bw - 1.0).max(0.5)),
+            fmt_px(bh)
+        );
+    }
+    let _ = write!(
+        s,
+        "<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{GREY}\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    );
+    for (i, (name, v)) in markers.iter().enumerate() {
+        let xv = x(*v);
+        let _ = write!(
+            s,
+            "<line x1=\"{0}\" y1=\"{top}\" x2=\"{0}\" y2=\"{1}\" stroke=\"{ORANGE}\" stroke-dasharray=\"4 3\"/>\
+             <text x=\"{0}\" y=\"{2}\" text-anchor=\"middle\">{3} {4}</text>",
+            fmt_px(xv),
+            top + plot_h,
+            12.0 + (i % 2) as f64 * 12.0,
+            escape(name),
+            escape(&label(*v))
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{left}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg>",
+        h - 12.0,
+        escape(&label(min)),
+        left + plot_w,
+        h - 12.0,
+        escape(&label(max))
+    );
+    s
+}
+
+/// A tornado chart: per row a bar from `at_low` to `at_high` around the `base` value,
+/// rows in the order given (widest swing first, by convention).
+pub fn tornado(
+    title: &str,
+    rows: &[(String, f64, f64)],
+    base: f64,
+    label: &dyn Fn(f64) -> String,
+) -> String {
+    let row_h = 28.0;
+    let (w, left, right, top) = (720.0, 230.0, 110.0, 20.0);
+    let h = top + rows.len().max(1) as f64 * row_h + 30.0;
+    let lo = rows.iter().map(|r| r.1.min(r.2)).fold(base, f64::min);
+    let hi = rows.iter().map(|r| r.1.max(r.2)).fold(base, f64::max);
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let plot_w = w - left - right;
+    let x = |v: f64| left + (v - lo) / span * plot_w;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        escape(title)
+    );
+    for (i, (name, at_low, at_high)) in rows.iter().enumerate() {
+        let y = top + i as f64 * row_h;
+        let (a, b) = (x(at_low.min(*at_high)), x(at_low.max(*at_high)));
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{BLUE}\"/>\
+             <text x=\"{}\" y=\"{}\">{}</text>",
+            left - 8.0,
+            y + row_h * 0.65,
+            escape(name),
+            fmt_px(a),
+            fmt_px(y + 4.0),
+            fmt_px((b - a).max(1.0)),
+            row_h - 8.0,
+            fmt_px(b + 6.0),
+            y + row_h * 0.65,
+            escape(&format!("{} to {}", label(*at_low), label(*at_high)))
+        );
+    }
+    let xb = x(base);
+    let _ = write!(
+        s,
+        "<line x1=\"{0}\" y1=\"{top}\" x2=\"{0}\" y2=\"{1}\" stroke=\"{ORANGE}\"/>\
+         <text x=\"{0}\" y=\"{2}\" text-anchor=\"middle\">all lines at likely: {3}</text></svg>",
+        fmt_px(xb),
+        h - 24.0,
+        h - 8.0,
+        escape(&label(base))
+    );
+    s
+}
+
+/// One row per item: a line from P10 to P90, a tick at P50 and a dot at the mean.
+pub fn intervals(
+    title: &str,
+    rows: &[(String, f64, f64, f64, f64)],
+    label: &dyn Fn(f64) -> String,
+) -> String {
+    let row_h = 34.0;
+    let (w, left, right, top) = (720.0, 230.0, 40.0, 20.0);
+    let h = top + rows.len().max(1) as f64 * row_h + 30.0;
+    let lo = rows
+        .iter()
+        .map(|r| r.1.min(r.4))
+        .fold(f64::INFINITY, f64::min);
+    let hi = rows
+        .iter()
+        .map(|r| r.3.max(r.4))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let pad = (hi - lo) * 0.05;
+    let (lo, hi) = (lo - pad, hi + pad);
+    let plot_w = w - left - right;
+    let x = |v: f64| left + (v - lo) / (hi - lo) * plot_w;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        escape(title)
+    );
+    for (i, (name, p10, p50, p90, mean)) in rows.iter().enumerate() {
+        let y = top + i as f64 * row_h + row_h / 2.0;
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+             <line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{BLUE}\" stroke-width=\"6\" stroke-linecap=\"round\"/>\
+             <line x1=\"{p50x}\" y1=\"{}\" x2=\"{p50x}\" y2=\"{}\" stroke=\"#1f2933\" stroke-width=\"2\"/>\
+             <circle cx=\"{}\" cy=\"{y}\" r=\"4\" fill=\"{ORANGE}\"/>",
+            left - 8.0,
+            y + 4.0,
+            escape(name),
+            fmt_px(x(*p10)),
+            fmt_px(x(*p90)),
+            y - 9.0,
+            y + 9.0,
+            fmt_px(x(*mean)),
+            p50x = fmt_px(x(*p50)),
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{left}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+         <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"note\">bar: P10 to P90, tick: P50, dot: mean</text></svg>",
+        h - 8.0,
+        escape(&label(lo)),
+        left + plot_w,
+        h - 8.0,
+        escape(&label(hi)),
+        left + plot_w / 2.0,
+        h - 8.0
+    );
+    s
+}
+
+/// Counts of `values` in `bins` equal-width bins over [min, max]; returns (counts, min, max).
+pub fn bin(values: &[f64], bins: usize) -> (Vec<u64>, f64, f64) {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let bins = bins.max(1);
+    let mut counts = vec![0u64; bins];
+    if !min.is_finite() || !max.is_finite() {
+        return (counts, 0.0, 1.0);
+    }
+    let width = (max - min) / bins as f64;
+    for &v in values {
+        let i = if width > 0.0 {
+            (((v - min) / width) as usize).min(bins - 1)
+        } else {
+            0
+        };
+        counts[i] += 1;
+    }
+    (counts, min, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binning_counts_every_value() {
+        let (c, min, max) = bin(&[1.0, 2.0, 2.5, 3.0], 2);
+        assert_eq!((c, min, max), (vec![1, 3], 1.0, 3.0));
+        let (c, _, _) = bin(&[5.0, 5.0], 4);
+        assert_eq!(c.iter().sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn charts_are_svg_with_titles() {
+        let f = |v: f64| format!("{v:.0}");
+        let h = histogram("cost <total>", &[1, 2, 3], 0.0, 3.0, &[("P50", 1.5)], &f);
+        assert!(
+            h.starts_with("<svg")
+                && h.ends_with("</svg>")
+                && h.contains("<title>cost &lt;total&gt;</title>")
+        );
+        let t = tornado("t", &[("a".into(), 1.0, 3.0)], 2.0, &f);
+        assert!(t.contains("1 to 3"));
+        let i = intervals("i", &[("x".into(), 1.0, 2.0, 3.0, 2.1)], &f);
+        assert!(i.contains("<circle"));
+    }
+}
