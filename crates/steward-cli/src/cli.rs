@@ -41,6 +41,9 @@ pub enum Command {
     /// Total cost of ownership: declared lines, the seed's yardsticks, a PERT simulation,
     /// sensitivity and build vs buy. A folder gives the portfolio's declared cost per year.
     Cost(CostArgs),
+    /// Success metrics against their baseline: windows around the launch, the aggregate of
+    /// each, the change, a Mann-Whitney p-value, a bootstrap interval and a verdict.
+    Metric(MetricArgs),
     /// Print the JSON Schema of the AISystem manifest (for editor completion).
     Schema,
     /// Write a commented starter manifest that shows every section.
@@ -184,4 +187,55 @@ pub struct CostArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["observations", "tickets"])))]
+pub struct MetricArgs {
+    /// The manifest declaring the success metrics (one AISystem).
+    #[arg(value_name = "MANIFEST")]
+    pub manifest: PathBuf,
+    /// Observations: CSV or JSON Lines (.jsonl) with `timestamp`, `value` and optionally `metric`.
+    #[arg(long, value_name = "FILE")]
+    pub observations: Option<PathBuf>,
+    /// A ticket export (CSV): one observation per resolved ticket, the hours from opened to resolved.
+    #[arg(long, value_name = "FILE", requires_all = ["opened", "resolved"])]
+    pub tickets: Option<PathBuf>,
+    /// The export's column with the opening time.
+    #[arg(long, value_name = "COL")]
+    pub opened: Option<String>,
+    /// The export's column with the resolution time (rows where it is empty are skipped).
+    #[arg(long, value_name = "COL")]
+    pub resolved: Option<String>,
+    /// Keep only the tickets where COL equals VALUE (repeatable; all must match).
+    #[arg(long = "where", value_name = "COL=VALUE", value_parser = parse_filter)]
+    pub filters: Vec<(String, String)>,
+    /// Evaluate only this metric.
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
+    /// Use this launch date instead of milestones.production_launch.
+    #[arg(long, value_name = "DATE")]
+    pub launch: Option<String>,
+    /// Judge as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_name = "DATE", env = "STEWARD_TODAY")]
+    pub today: Option<String>,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Bootstrap resamples for the interval of the change.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub resamples: u64,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_filter(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((c, v)) if !c.trim().is_empty() => Ok((c.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("expected COL=VALUE, found `{s}`")),
+    }
 }

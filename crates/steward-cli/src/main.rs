@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args, &color),
         Command::Portfolio(args) => cmd::portfolio::run(&args, &color),
         Command::Cost(args) => cmd::cost::run(&args),
+        Command::Metric(args) => cmd::metric::run(&args),
         Command::Schema => cmd::schema::run(),
         Command::Init(args) => cmd::init::run(&args),
         Command::Completions { shell } => cmd::docs::completions(shell),

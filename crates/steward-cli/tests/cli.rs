@@ -767,3 +767,236 @@ fn cost_bad_input_exits_2_with_the_location() {
     let o = steward(&["cost", "--years", "0", "examples/payments-code-review.yaml"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+// ---- metric ------------------------------------------------------------------------------
+
+fn metric(extra: &[&str]) -> Output {
+    let mut args = vec!["metric"];
+    args.extend_from_slice(extra);
+    steward(&args)
+}
+
+const TICKETS: [&str; 8] = [
+    "examples/payments-code-review.yaml",
+    "--tickets",
+    "examples/data/payments-tickets.csv",
+    "--opened",
+    "Created",
+    "--resolved",
+    "Resolved",
+    "--where=Priority=P1",
+];
+
+#[test]
+fn metric_from_a_ticket_export_follows_the_contract() {
+    let mut args = TICKETS.to_vec();
+    args.extend(["--today", "2027-03-15", "--format", "json"]);
+    let o = metric(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let m = &v["metrics"][0];
+    for key in [
+        "name",
+        "aggregate",
+        "direction",
+        "target_change",
+        "baseline",
+        "current",
+        "change",
+        "p_value",
+        "ci",
+        "verdict",
+    ] {
+        assert!(m.get(key).is_some(), "metric lacks {key}");
+    }
+    for key in ["from", "to", "n", "value"] {
+        assert!(m["baseline"].get(key).is_some(), "window lacks {key}");
+    }
+    assert_eq!(m["name"], "p1-time-to-resolution");
+    assert_eq!(m["baseline"]["from"], "2026-06-04");
+    assert_eq!(m["current"]["to"], "2027-03-01");
+    assert_eq!(m["verdict"], "met");
+    let ci = m["ci"].as_array().unwrap();
+    let change = m["change"].as_f64().unwrap();
+    assert!(ci[0].as_f64().unwrap() < change && change < ci[1].as_f64().unwrap());
+    assert!(stderr(&o).contains("kept as observations"));
+    // Before the current window ends the verdict waits.
+    let mut early = TICKETS.to_vec();
+    early.extend(["--today", "2027-02-01", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&metric(&early))).unwrap();
+    assert_eq!(v["metrics"][0]["verdict"], "in_progress");
+}
+
+#[test]
+fn metric_with_several_metrics_in_one_file() {
+    let o = metric(&[
+        "examples/invoice-extraction.yaml",
+        "--observations",
+        "examples/data/invoice-observations.csv",
+        "--today",
+        "2026-11-25",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = v["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["invoice-touch-time", "extraction-error-rate"]);
+    let only = metric(&[
+        "examples/invoice-extraction.yaml",
+        "--observations",
+        "examples/data/invoice-observations.csv",
+        "--today",
+        "2026-11-25",
+        "--format",
+        "json",
+        "--metric",
+        "extraction-error-rate",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&only)).unwrap();
+    assert_eq!(v["metrics"].as_array().unwrap().len(), 1);
+    // --launch moves both windows.
+    let moved = metric(&[
+        "examples/invoice-extraction.yaml",
+        "--observations",
+        "examples/data/invoice-observations.csv",
+        "--today",
+        "2026-11-25",
+        "--format",
+        "json",
+        "--launch",
+        "2026-03-01",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&moved)).unwrap();
+    assert_eq!(v["metrics"][0]["current"]["from"], "2026-03-01");
+    // Same seed, same interval.
+    let again = metric(&[
+        "examples/invoice-extraction.yaml",
+        "--observations",
+        "examples/data/invoice-observations.csv",
+        "--today",
+        "2026-11-25",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.stdout, again.stdout);
+}
+
+#[test]
+fn metric_html_has_a_chart_per_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.html");
+    let o = metric(&[
+        "examples/invoice-extraction.yaml",
+        "--observations",
+        "examples/data/invoice-observations.csv",
+        "--today",
+        "2026-11-25",
+        "--format",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(out).unwrap();
+    assert_eq!(html.matches("<svg").count(), 2);
+    assert!(html.contains("target") && html.contains("baseline"));
+    assert!(!html.contains("<script"));
+}
+
+#[test]
+fn metric_bad_input_exits_2_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cases = [
+        (
+            write("nocol.csv", "time,value\n2026-12-01,1\n"),
+            "nocol.csv:1:",
+            "`timestamp` and `value`",
+        ),
+        (
+            write("nan.csv", "timestamp,value\n2026-12-01,1\n2026-12-02,n/a\n"),
+            "nan.csv:3:",
+            "value `n/a` is not a number",
+        ),
+        (
+            write("ts.csv", "timestamp,value\n2026-12-01,1\n01/12/2026,2\n"),
+            "ts.csv:3:",
+            "timestamp `01/12/2026`",
+        ),
+        (
+            write(
+                "ragged.csv",
+                "timestamp,value\n2026-12-01,1\n2026-12-02,2,3\n",
+            ),
+            "ragged.csv:3:",
+            "the row has 3 fields",
+        ),
+        (
+            write(
+                "unknown.csv",
+                "timestamp,metric,value\n2026-12-01,p1-time-to-resolution,1\n2026-12-02,mttr,2\n",
+            ),
+            "unknown.csv:3:",
+            "metric `mttr` is not declared in the manifest",
+        ),
+        (
+            write(
+                "bad.jsonl",
+                "{\"timestamp\": \"2026-12-01\", \"value\": 1}\n{\"timestamp\": 5}\n",
+            ),
+            "bad.jsonl:2:",
+            "missing `timestamp`",
+        ),
+    ];
+    for (path, at, message) in cases {
+        let o = metric(&[
+            "examples/payments-code-review.yaml",
+            "--observations",
+            &path,
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{path}: {err}");
+        assert!(err.contains(at) && err.contains(message), "{path}: {err}");
+    }
+    let ok = write("ok.csv", "timestamp,value\n2026-12-01,1\n");
+    let o = metric(&[
+        "examples/payments-code-review.yaml",
+        "--observations",
+        &ok,
+        "--metric",
+        "nps",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--metric nps: the manifest declares p1-time-to-resolution"));
+    // A metric the manifest cannot measure is located in the manifest.
+    let o = metric(&["examples/support-ticket-triage.yaml", "--observations", &ok]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("support-ticket-triage.yaml:41:7"),
+        "{}",
+        stderr(&o)
+    );
+    // Neither source, or both.
+    assert_eq!(
+        metric(&["examples/payments-code-review.yaml"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let o = metric(&["examples/payments-code-review.yaml", "--tickets", &ok]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "--tickets needs --opened and --resolved"
+    );
+}

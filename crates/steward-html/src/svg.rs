@@ -88,7 +88,7 @@ pub fn tornado(
     label: &dyn Fn(f64) -> String,
 ) -> String {
     let row_h = 28.0;
-    let (w, left, right, top) = (720.0, 230.0, 110.0, 20.0);
+    let (w, left, right, top) = (720.0, 230.0, 190.0, 20.0);
     let h = top + rows.len().max(1) as f64 * row_h + 30.0;
     let lo = rows.iter().map(|r| r.1.min(r.2)).fold(base, f64::min);
     let hi = rows.iter().map(|r| r.1.max(r.2)).fold(base, f64::max);
@@ -188,7 +188,7 @@ pub fn intervals(
     let _ = write!(
         s,
         "<text x=\"{left}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
-         <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"note\">bar: P10 to P90, tick: P50, dot: mean</text></svg>",
+         <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#52606d\">bar: P10 to P90, tick: P50, dot: mean</text></svg>",
         h - 8.0,
         escape(&label(lo)),
         left + plot_w,
@@ -221,6 +221,115 @@ pub fn bin(values: &[f64], bins: usize) -> (Vec<u64>, f64, f64) {
     (counts, min, max)
 }
 
+/// A horizontal reference line of a time series.
+pub struct Level<'a> {
+    pub label: &'a str,
+    pub value: f64,
+    pub dashed: bool,
+}
+
+/// Observations over time as dots, with shaded time bands (for example the baseline and
+/// current windows) and labelled horizontal levels (baseline value, target).
+pub fn time_series(
+    title: &str,
+    points: &[(f64, f64)],
+    x_range: (f64, f64),
+    bands: &[(f64, f64, &str)],
+    levels: &[Level],
+    x_label: &dyn Fn(f64) -> String,
+    y_label: &dyn Fn(f64) -> String,
+) -> String {
+    let (w, h, left, right, top, bottom) = (800.0, 300.0, 100.0, 170.0, 20.0, 40.0);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let ys = points
+        .iter()
+        .map(|p| p.1)
+        .chain(levels.iter().map(|l| l.value));
+    let (mut lo, mut hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    if !lo.is_finite() || !hi.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    let pad = (hi - lo) * 0.05;
+    let (lo, hi) = (lo - pad, hi + pad);
+    let (x0, x1) = if x_range.1 > x_range.0 {
+        x_range
+    } else {
+        (x_range.0, x_range.0 + 1.0)
+    };
+    let x = |v: f64| left + (v - x0) / (x1 - x0) * plot_w;
+    let y = |v: f64| top + (hi - v) / (hi - lo) * plot_h;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg viewBox=\"0 0 {w} {h}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        escape(title)
+    );
+    for (i, (a, b, name)) in bands.iter().enumerate() {
+        let fill = if i % 2 == 0 { "#e4ecf5" } else { "#fdebd8" };
+        let _ = write!(
+            s,
+            "<rect x=\"{}\" y=\"{top}\" width=\"{}\" height=\"{plot_h}\" fill=\"{fill}\"/>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+            fmt_px(x(*a)),
+            fmt_px((x(*b) - x(*a)).max(0.0)),
+            fmt_px((x(*a) + x(*b)) / 2.0),
+            top + 12.0,
+            escape(name)
+        );
+    }
+    for (px, py) in points {
+        let _ = write!(
+            s,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"2\" fill=\"{BLUE}\" opacity=\"0.6\"/>",
+            fmt_px(x(*px)),
+            fmt_px(y(*py))
+        );
+    }
+    for (i, l) in levels.iter().enumerate() {
+        let color = if i == 0 { "#1f2933" } else { ORANGE };
+        let dash = if l.dashed {
+            " stroke-dasharray=\"5 4\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            s,
+            "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"{color}\"{dash}/>\
+             <text x=\"{2}\" y=\"{3}\" font-size=\"11\">{4} {5}</text>",
+            fmt_px(y(l.value)),
+            left + plot_w,
+            left + plot_w + 6.0,
+            fmt_px(y(l.value) + 4.0),
+            escape(l.label),
+            escape(&y_label(l.value))
+        );
+    }
+    let _ = write!(
+        s,
+        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"{GREY}\"/>\
+         <text x=\"{left}\" y=\"{2}\">{3}</text><text x=\"{1}\" y=\"{2}\" text-anchor=\"end\">{4}</text>\
+         <text x=\"{5}\" y=\"{6}\" text-anchor=\"end\" font-size=\"11\">{7}</text>\
+         <text x=\"{5}\" y=\"{8}\" text-anchor=\"end\" font-size=\"11\">{9}</text></svg>",
+        top + plot_h,
+        left + plot_w,
+        h - 14.0,
+        escape(&x_label(x0)),
+        escape(&x_label(x1)),
+        left - 6.0,
+        top + 10.0,
+        escape(&y_label(hi)),
+        top + plot_h,
+        escape(&y_label(lo))
+    );
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +355,23 @@ mod tests {
         assert!(t.contains("1 to 3"));
         let i = intervals("i", &[("x".into(), 1.0, 2.0, 3.0, 2.1)], &f);
         assert!(i.contains("<circle"));
+        let levels = [Level {
+            label: "baseline",
+            value: 2.0,
+            dashed: false,
+        }];
+        let ts = time_series(
+            "ts",
+            &[(0.0, 1.0), (10.0, 3.0)],
+            (0.0, 10.0),
+            &[(0.0, 5.0, "before")],
+            &levels,
+            &f,
+            &f,
+        );
+        assert_eq!(ts.matches("<circle").count(), 2);
+        assert!(ts.contains(">before</text>") && ts.contains("baseline 2"));
+        // Degenerate input (no points, an empty range) still draws.
+        assert!(time_series("e", &[], (5.0, 5.0), &[], &[], &f, &f).ends_with("</svg>"));
     }
 }

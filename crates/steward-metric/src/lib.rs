@@ -1,0 +1,15 @@
+//! Success metrics against their baselines (shared/spec/analytics.md, "Success metrics"):
+//! read observations (or derive them from a ticket export), cut the baseline and current
+//! windows around the launch, aggregate each, and say whether the change reaches the target
+//! with a Mann-Whitney p-value and a seeded bootstrap interval. Pure computation apart from
+//! the readers in [`observations`] and [`tickets`].
+
+pub mod evaluate;
+pub mod observations;
+pub mod render;
+pub mod stats;
+pub mod tickets;
+pub mod timestamp;
+
+pub use evaluate::{MetricError, MetricOptions, MetricReport, MetricsReport, Verdict, evaluate};
+pub use observations::{Observation, Observations, ReadError, read_file};

@@ -1,0 +1,202 @@
+//! Text and HTML renderings of a metrics report (JSON is its serde form).
+
+use std::fmt::Write;
+
+use steward_html::{escape, page, svg};
+
+use crate::evaluate::{MetricReport, MetricsReport, Verdict};
+use crate::timestamp::date_of;
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(v) => steward_manifest::format_number((v * 1e4).round() / 1e4),
+    }
+}
+
+fn p_text(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:+.1}%", v * 100.0)
+}
+
+fn headline(m: &MetricReport) -> String {
+    format!(
+        "{} ({}, {} by at least {:.0}% within {} days of launch)",
+        m.name,
+        m.aggregate,
+        m.direction,
+        m.target_change * 100.0,
+        days_between(&m.current.from, &m.current.to)
+    )
+}
+
+fn days_between(a: &str, b: &str) -> i64 {
+    match (
+        steward_manifest::Date::parse(a),
+        steward_manifest::Date::parse(b),
+    ) {
+        (Ok(a), Ok(b)) => a.days_until(b),
+        _ => 0,
+    }
+}
+
+fn explain(m: &MetricReport) -> &'static str {
+    match m.verdict {
+        Verdict::Met => "MET",
+        Verdict::NotMet => "NOT MET",
+        Verdict::InProgress => "IN PROGRESS (the current window has not ended)",
+        Verdict::InsufficientData => "INSUFFICIENT DATA (a window has fewer than 10 observations)",
+    }
+}
+
+pub fn json(r: &MetricsReport) -> String {
+    let mut s = serde_json::to_string_pretty(r).expect("reports always serialize");
+    s.push('\n');
+    s
+}
+
+pub fn text(r: &MetricsReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: success metrics (launch {}, judged on {})",
+        r.system, r.launch, r.today
+    );
+    for m in &r.metrics {
+        let _ = writeln!(out, "\n{}", headline(m));
+        for (label, w) in [("baseline", &m.baseline), ("current ", &m.current)] {
+            let _ = writeln!(
+                out,
+                "  {label} {} to {}: {} observation{}, {} {}",
+                w.from,
+                w.to,
+                w.n,
+                if w.n == 1 { "" } else { "s" },
+                m.aggregate,
+                num(w.value)
+            );
+        }
+        let change = m.change.map(pct).unwrap_or_else(|| "-".into());
+        let ci =
+            m.ci.map(|[a, b]| format!(" (95% CI {} to {})", pct(a), pct(b)))
+                .unwrap_or_default();
+        let p = m
+            .p_value
+            .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  change {change}{ci}{p}");
+        let _ = writeln!(out, "  verdict: {}", explain(m));
+    }
+    out
+}
+
+pub fn html(r: &MetricsReport) -> String {
+    let mut b = format!(
+        "<h1>{}: success metrics</h1><p class=\"sub\">Launch {} · judged on {} · bootstrap {} resamples, seed {}</p>",
+        escape(&r.system),
+        escape(&r.launch),
+        escape(&r.today),
+        r.resamples,
+        r.seed
+    );
+    for m in &r.metrics {
+        let class = match m.verdict {
+            Verdict::Met => "ok",
+            Verdict::NotMet => "bad",
+            _ => "warn",
+        };
+        let _ = write!(
+            b,
+            "<h2>{}</h2><p><span class=\"{class}\">{}</span></p><table>\
+             <tr><th>window</th><th>from</th><th>to (exclusive)</th><th class=\"n\">observations</th><th class=\"n\">{}</th></tr>\
+             <tr><td>baseline</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\
+             <tr><td>current</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>\
+             <p>Change {}{}{}</p>",
+            escape(&headline(m)),
+            explain(m),
+            m.aggregate,
+            m.baseline.from,
+            m.baseline.to,
+            m.baseline.n,
+            num(m.baseline.value),
+            m.current.from,
+            m.current.to,
+            m.current.n,
+            num(m.current.value),
+            m.change.map(pct).unwrap_or_else(|| "-".into()),
+            m.ci.map(|[a, c]| format!(" (95% bootstrap interval {} to {})", pct(a), pct(c)))
+                .unwrap_or_default(),
+            m.p_value
+                .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
+                .unwrap_or_default(),
+        );
+        let points: Vec<(f64, f64)> = m.points.iter().map(|(t, v)| (*t as f64, *v)).collect();
+        let mut levels = Vec::new();
+        let target = m.baseline.value.map(|bv| {
+            let sign = if m.direction == "decrease" { -1.0 } else { 1.0 };
+            bv * (1.0 + sign * m.target_change)
+        });
+        if let Some(bv) = m.baseline.value {
+            levels.push(svg::Level {
+                label: "baseline",
+                value: bv,
+                dashed: false,
+            });
+        }
+        if let Some(t) = target {
+            levels.push(svg::Level {
+                label: "target",
+                value: t,
+                dashed: true,
+            });
+        }
+        if let Some(cv) = m.current.value {
+            levels.push(svg::Level {
+                label: "current",
+                value: cv,
+                dashed: false,
+            });
+        }
+        let [b0, l0, c1] = m.window_us;
+        let unit = m.unit.clone().unwrap_or_default();
+        let chart = svg::time_series(
+            &format!("{} over time", m.name),
+            &points,
+            (b0 as f64, c1 as f64),
+            &[
+                (b0 as f64, l0 as f64, "baseline"),
+                (l0 as f64, c1 as f64, "current"),
+            ],
+            &levels,
+            &|x| date_of(x as i64),
+            &|y| {
+                format!(
+                    "{}{}",
+                    num(Some(y)),
+                    if unit.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {unit}")
+                    }
+                )
+            },
+        );
+        b.push_str(&chart);
+        if m.points.len() < m.baseline.n + m.current.n {
+            let _ = write!(
+                b,
+                "<p class=\"note\">The chart shows {} of the {} observations, evenly sampled.</p>",
+                m.points.len(),
+                m.baseline.n + m.current.n
+            );
+        }
+    }
+    page(&format!("{}: success metrics", r.system), &b)
+}

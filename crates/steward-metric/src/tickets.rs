@@ -1,0 +1,189 @@
+//! Observations from an issue tracker's export: one per resolved ticket, valued at the hours
+//! from opening to resolution and dated at the resolution (the seed's own example metric,
+//! "time-to-resolution for P1 defects", lives in such an export).
+
+use std::io::Read;
+
+use crate::observations::{Observation, Observations, ReadError};
+use crate::timestamp::parse_micros;
+
+/// Which columns to read and which rows to keep.
+#[derive(Clone, Debug)]
+pub struct TicketColumns {
+    pub opened: String,
+    pub resolved: String,
+    /// Keep a row only when every `(column, value)` matches (case-sensitive, trimmed).
+    pub filters: Vec<(String, String)>,
+}
+
+/// What was read, beside the observations: how many rows were skipped and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TicketStats {
+    pub rows: u64,
+    pub filtered_out: u64,
+    pub unresolved: u64,
+}
+
+fn err(file: &str, line: u64, message: impl Into<String>) -> ReadError {
+    ReadError {
+        file: file.to_string(),
+        line,
+        message: message.into(),
+    }
+}
+
+pub fn read_tickets<R: Read>(
+    file: &str,
+    input: R,
+    columns: &TicketColumns,
+) -> Result<(Observations, TicketStats), ReadError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            err(
+                file,
+                e.position().map(|p| p.line()).unwrap_or(1),
+                e.to_string(),
+            )
+        })?
+        .clone();
+    let col = |name: &str| -> Result<usize, ReadError> {
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| {
+                err(
+                    file,
+                    1,
+                    format!(
+                        "no column `{name}` in the header (columns: {})",
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })
+    };
+    let opened = col(&columns.opened)?;
+    let resolved = col(&columns.resolved)?;
+    let filters: Vec<(usize, &str)> = columns
+        .filters
+        .iter()
+        .map(|(c, v)| Ok((col(c)?, v.as_str())))
+        .collect::<Result<_, ReadError>>()?;
+    let mut rows = Vec::new();
+    let mut stats = TicketStats::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => err(
+                    file,
+                    line,
+                    format!("the row has {len} fields, the header has {expected_len}"),
+                ),
+                _ => err(file, line, e.to_string()),
+            }
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        stats.rows += 1;
+        if !filters
+            .iter()
+            .all(|(c, v)| record.get(*c).map(str::trim) == Some(v))
+        {
+            stats.filtered_out += 1;
+            continue;
+        }
+        let done = record.get(resolved).unwrap_or("").trim();
+        if done.is_empty() {
+            stats.unresolved += 1;
+            continue;
+        }
+        let parse = |raw: &str, what: &str| {
+            parse_micros(raw).ok_or_else(|| {
+                err(file, line, format!("{what} `{}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM[:SS]` or a date)", raw.trim()))
+            })
+        };
+        let start = parse(record.get(opened).unwrap_or(""), &columns.opened)?;
+        let end = parse(done, &columns.resolved)?;
+        if end < start {
+            return Err(err(
+                file,
+                line,
+                format!("the ticket was resolved ({done}) before it was opened"),
+            ));
+        }
+        rows.push(Observation {
+            at: end,
+            value: (end - start) as f64 / 3_600_000_000.0,
+            metric: None,
+        });
+    }
+    Ok((
+        Observations {
+            rows,
+            metrics: Vec::new(),
+        },
+        stats,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXPORT: &str = "Key,Priority,Created,Resolved\n\
+        PAY-1,P1,2026-12-02 09:00,2026-12-02 15:30\n\
+        PAY-2,P2,2026-12-02 09:00,2026-12-03 09:00\n\
+        PAY-3,P1,2026-12-03T08:00:00+01:00,\n\
+        PAY-4,P1,2026-12-04T08:00:00Z,2026-12-05T08:00:00+02:00\n";
+
+    fn cols(filters: &[(&str, &str)]) -> TicketColumns {
+        TicketColumns {
+            opened: "Created".into(),
+            resolved: "Resolved".into(),
+            filters: filters
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn hours_from_opened_to_resolved() {
+        let (o, stats) =
+            read_tickets("t.csv", EXPORT.as_bytes(), &cols(&[("Priority", "P1")])).unwrap();
+        let hours: Vec<f64> = o.rows.iter().map(|r| r.value).collect();
+        assert_eq!(hours, vec![6.5, 22.0]);
+        assert_eq!(
+            stats,
+            TicketStats {
+                rows: 4,
+                filtered_out: 1,
+                unresolved: 1
+            }
+        );
+    }
+
+    #[test]
+    fn bad_exports_name_the_line() {
+        let e = read_tickets(
+            "t.csv",
+            EXPORT.as_bytes(),
+            &TicketColumns {
+                opened: "Opened".into(),
+                ..cols(&[])
+            },
+        )
+        .unwrap_err();
+        assert!(e.message.contains("no column `Opened`"), "{e}");
+        let bad = "Created,Resolved\n2026-12-02 09:00,2026-12-01 09:00\n";
+        let e = read_tickets("t.csv", bad.as_bytes(), &cols(&[])).unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("before it was opened"));
+        let bad = "Created,Resolved\nsoon,2026-12-01 09:00\n";
+        let e = read_tickets("t.csv", bad.as_bytes(), &cols(&[])).unwrap_err();
+        assert!(e.message.contains("Created `soon`"), "{e}");
+    }
+}
