@@ -44,6 +44,9 @@ pub enum Command {
     /// Success metrics against their baseline: windows around the launch, the aggregate of
     /// each, the change, a Mann-Whitney p-value, a bootstrap interval and a verdict.
     Metric(MetricArgs),
+    /// Is production data moving away from the reference? Per-column tests with Evidently's
+    /// choice and scipy's numbers, and the dataset-level verdict.
+    Drift(DriftArgs),
     /// Print the JSON Schema of the AISystem manifest (for editor completion).
     Schema,
     /// Write a commented starter manifest that shows every section.
@@ -238,4 +241,61 @@ fn parse_filter(s: &str) -> Result<(String, String), String> {
         Some((c, v)) if !c.trim().is_empty() => Ok((c.trim().to_string(), v.trim().to_string())),
         _ => Err(format!("expected COL=VALUE, found `{s}`")),
     }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    Parquet,
+    Jsonl,
+    Arrow,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DriftArgs {
+    /// The reference data (what the system was validated on): CSV, Parquet, JSON Lines or Arrow IPC.
+    #[arg(long, value_name = "FILE")]
+    pub reference: PathBuf,
+    /// The current (production) data.
+    #[arg(long, value_name = "FILE")]
+    pub current: PathBuf,
+    /// Read both files as this format instead of guessing from the extension.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Compare only these columns (comma-separated, repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub columns: Vec<String>,
+    /// Leave these columns out.
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub exclude: Vec<String>,
+    /// Treat these columns as numerical.
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub numerical: Vec<String>,
+    /// Treat these columns as categorical.
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub categorical: Vec<String>,
+    /// The test for every column (NAME), or for one (COLUMN=NAME); repeatable.
+    #[arg(long, value_name = "[COLUMN=]NAME")]
+    pub stattest: Vec<String>,
+    /// The drift threshold for every column (VALUE), or for one (COLUMN=VALUE); repeatable.
+    #[arg(long, value_name = "[COLUMN=]VALUE")]
+    pub threshold: Vec<String>,
+    /// The dataset drifts when at least this share of its columns drift.
+    #[arg(long, default_value_t = 0.5)]
+    pub drift_share: f64,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = DriftFormat::Text)]
+    pub format: DriftFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when the dataset drifts.
+    #[arg(long)]
+    pub fail_on_drift: bool,
 }

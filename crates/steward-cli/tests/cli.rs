@@ -1000,3 +1000,232 @@ fn metric_bad_input_exits_2_with_file_and_line() {
         "--tickets needs --opened and --resolved"
     );
 }
+
+// ---- drift -------------------------------------------------------------------------------
+
+const SMALL_REF: &str = "crates/steward-cli/tests/data/small.parquet";
+
+fn drift(extra: &[&str]) -> Output {
+    let mut args = vec!["drift"];
+    args.extend_from_slice(extra);
+    steward(&args)
+}
+
+#[test]
+fn drift_reads_every_format_alike() {
+    let mut outputs = Vec::new();
+    for cur in [
+        "small-current.parquet",
+        "small-current.arrow",
+        "small-current.jsonl",
+    ] {
+        let path = format!("crates/steward-cli/tests/data/{cur}");
+        let o = drift(&[
+            "--reference",
+            SMALL_REF,
+            "--current",
+            &path,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{cur}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        for key in [
+            "reference_rows",
+            "current_rows",
+            "dataset_drift",
+            "drift_share",
+            "share_of_drifted_columns",
+            "number_of_columns",
+            "number_of_drifted_columns",
+            "columns",
+        ] {
+            assert!(v.get(key).is_some(), "{cur}: report lacks {key}");
+        }
+        let c = &v["columns"][0];
+        for key in [
+            "column",
+            "type",
+            "stattest",
+            "score",
+            "statistic",
+            "p_value",
+            "threshold",
+            "drift_detected",
+            "reference",
+            "current",
+        ] {
+            assert!(c.get(key).is_some(), "{cur}: column lacks {key}");
+        }
+        outputs.push(v["columns"].clone());
+    }
+    assert_eq!(outputs[0], outputs[1], "parquet and arrow agree");
+    assert_eq!(outputs[0], outputs[2], "parquet and json lines agree");
+}
+
+#[test]
+fn drift_exit_codes_and_overrides() {
+    let cur = "crates/steward-cli/tests/data/small-current.parquet";
+    let o = drift(&[
+        "--reference",
+        SMALL_REF,
+        "--current",
+        cur,
+        "--fail-on-drift",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the small sets drift: {}",
+        stdout(&o)
+    );
+    let o = drift(&[
+        "--reference",
+        SMALL_REF,
+        "--current",
+        cur,
+        "--drift-share",
+        "0.9",
+        "--fail-on-drift",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = drift(&[
+        "--reference",
+        SMALL_REF,
+        "--current",
+        cur,
+        "--format",
+        "json",
+        "--columns",
+        "int40,city",
+        "--stattest",
+        "int40=wasserstein",
+        "--threshold",
+        "city=0.5",
+        "--categorical",
+        "int40",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "wasserstein does not apply to a categorical column"
+    );
+    let o = drift(&[
+        "--reference",
+        SMALL_REF,
+        "--current",
+        cur,
+        "--format",
+        "json",
+        "--columns",
+        "int40,city",
+        "--stattest",
+        "int40=wasserstein",
+        "--threshold",
+        "city=0.5",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["number_of_columns"], 2);
+    assert_eq!(v["columns"][0]["stattest"], "wasserstein");
+    assert_eq!(v["columns"][1]["threshold"], 0.5);
+    let o = drift(&[
+        "--reference",
+        SMALL_REF,
+        "--current",
+        cur,
+        "--stattest",
+        "psi",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not available in this version"));
+}
+
+#[test]
+fn drift_bad_input_exits_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let parquet = std::fs::read(root().join(SMALL_REF)).unwrap();
+    let good_csv = write("good.csv", b"a,b\n1,x\n2,y\n3,x\n");
+    let cases = [
+        (
+            write("truncated.parquet", &parquet[..parquet.len() / 2]),
+            "truncated.parquet",
+            "Parquet",
+        ),
+        (
+            write("ragged.csv", b"a,b\n1,x\n2,y,extra\n3,x\n"),
+            "ragged.csv",
+            "3",
+        ),
+        (write("empty.csv", b""), "empty.csv", "the file is empty"),
+        (
+            write("binary.csv", &[0u8, 159, 146, 150, 0, 1, 2, 3]),
+            "binary.csv",
+            "binary file",
+        ),
+        (
+            write("header-only.csv", b"a,b\n"),
+            "header-only.csv",
+            "no rows",
+        ),
+        (
+            write("types.csv", b"a,b\nx,x\ny,y\n"),
+            "good.csv",
+            "column `a` holds numbers in the reference data and text",
+        ),
+        (
+            write("data.txt", b"a,b\n1,x\n"),
+            "data.txt",
+            "cannot tell the format",
+        ),
+    ];
+    for (path, names, message) in &cases {
+        let o = drift(&["--reference", &good_csv, "--current", path]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{path}: {err}");
+        assert!(!err.contains("panicked"), "{path}: {err}");
+        assert!(
+            err.contains(message),
+            "{path}: expected {message:?} in {err}"
+        );
+        if *names != "good.csv" {
+            assert!(
+                err.contains(names),
+                "{path}: the file is not named in {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn drift_reports_columns_present_in_one_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path().join("r.csv");
+    let c = dir.path().join("c.csv");
+    std::fs::write(&r, "a,only_ref\n1,2\n2,3\n3,4\n4,5\n5,6\n6,7\n").unwrap();
+    std::fs::write(&c, "a,only_cur\n1,2\n2,3\n3,4\n4,5\n5,6\n9,7\n").unwrap();
+    let o = drift(&[
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["number_of_columns"], 1);
+    let skipped: Vec<&str> = v["skipped_columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["only_ref", "only_cur"]);
+    assert!(stderr(&o).contains("column `only_ref` skipped: only in the reference data"));
+}

@@ -28,26 +28,7 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     })
 }
 
-/// Pairwise summation, as numpy's `sum` and `mean` do, so large windows agree to the last bits.
-pub fn pairwise_sum(v: &[f64]) -> f64 {
-    if v.len() <= 128 {
-        let mut lanes = [0.0f64; 8];
-        let mut chunks = v.chunks_exact(8);
-        for c in &mut chunks {
-            for (l, x) in lanes.iter_mut().zip(c) {
-                *l += x;
-            }
-        }
-        let mut s = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
-            + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-        for x in chunks.remainder() {
-            s += x;
-        }
-        return s;
-    }
-    let half = v.len() / 2;
-    pairwise_sum(&v[..half]) + pairwise_sum(&v[half..])
-}
+pub use steward_stats::tests::pairwise_sum;
 
 /// The metric's aggregate of a window: `values` in any order, `sorted` ascending (the same
 /// values), `days` the window's length.
@@ -71,27 +52,11 @@ pub fn mann_whitney_p(x_sorted: &[f64], y_sorted: &[f64]) -> Option<f64> {
     if n1 == 0 || n2 == 0 {
         return None;
     }
-    // Merge the sorted samples; each run of equal values shares the average of its ranks.
-    let (mut i, mut j) = (0usize, 0usize);
+    // Each run of equal values shares the average of its ranks.
     let mut rank_sum_x = 0.0f64;
     let mut tie_term = 0.0f64;
     let mut next_rank = 1.0f64;
-    while i < n1 || j < n2 {
-        let v = match (x_sorted.get(i), y_sorted.get(j)) {
-            (Some(&a), Some(&b)) => a.min(b),
-            (Some(&a), None) => a,
-            (None, Some(&b)) => b,
-            (None, None) => break,
-        };
-        let (mut cx, mut cy) = (0usize, 0usize);
-        while i < n1 && x_sorted[i] == v {
-            i += 1;
-            cx += 1;
-        }
-        while j < n2 && y_sorted[j] == v {
-            j += 1;
-            cy += 1;
-        }
+    for (_, cx, cy) in steward_stats::merge::runs(x_sorted, y_sorted) {
         let t = (cx + cy) as f64;
         let average = next_rank + (t - 1.0) / 2.0;
         rank_sum_x += average * cx as f64;

@@ -1,0 +1,190 @@
+//! `steward drift`: a current dataset against its reference.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail};
+use steward_data::drift::{DriftOptions, DriftReport, dataset_drift};
+use steward_data::{Dataset, Format, read};
+use steward_stats::StatTest;
+
+use super::emit;
+use crate::cli::{DriftArgs, DriftFormat, InputFormat};
+use crate::failure::Failure;
+
+fn format_for(path: &Path, flag: Option<InputFormat>) -> anyhow::Result<Format> {
+    if let Some(f) = flag {
+        return Ok(match f {
+            InputFormat::Csv => Format::Csv,
+            InputFormat::Parquet => Format::Parquet,
+            InputFormat::Jsonl => Format::JsonLines,
+            InputFormat::Arrow => Format::ArrowIpc,
+        });
+    }
+    Format::of(path).ok_or_else(|| {
+        anyhow!(
+            "{}: cannot tell the format from the extension (.csv, .parquet, .jsonl, .arrow); pass --input-format",
+            path.display()
+        )
+    })
+}
+
+fn options(args: &DriftArgs) -> anyhow::Result<DriftOptions> {
+    let mut o = DriftOptions {
+        numerical: args.numerical.iter().cloned().collect(),
+        categorical: args.categorical.iter().cloned().collect(),
+        drift_share: args.drift_share,
+        ..Default::default()
+    };
+    if !(0.0..=1.0).contains(&args.drift_share) {
+        bail!(
+            "--drift-share must be between 0 and 1, found {}",
+            args.drift_share
+        );
+    }
+    if let Some(both) = o.numerical.intersection(&o.categorical).next() {
+        bail!("column `{both}` is given both as --numerical and --categorical");
+    }
+    for s in &args.stattest {
+        match s.split_once('=') {
+            Some((col, name)) => {
+                let t = StatTest::parse(name.trim()).map_err(|e| anyhow!("--stattest {s}: {e}"))?;
+                o.column_stattest.insert(col.trim().to_string(), t);
+            }
+            None => {
+                o.stattest =
+                    Some(StatTest::parse(s.trim()).map_err(|e| anyhow!("--stattest {s}: {e}"))?)
+            }
+        }
+    }
+    for t in &args.threshold {
+        let (col, value) = match t.rsplit_once('=') {
+            Some((c, v)) => (Some(c.trim()), v),
+            None => (None, t.as_str()),
+        };
+        let v: f64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| anyhow!("--threshold {t}: `{value}` is not a number"))?;
+        match col {
+            Some(c) => {
+                o.column_threshold.insert(c.to_string(), v);
+            }
+            None => o.threshold = Some(v),
+        }
+    }
+    Ok(o)
+}
+
+fn load(
+    path: &Path,
+    flag: Option<InputFormat>,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<Dataset> {
+    let format = format_for(path, flag)?;
+    read(path, format, keep).map_err(|e| anyhow!("{e}"))
+}
+
+pub fn run(args: &DriftArgs) -> Result<ExitCode, Failure> {
+    let opts = options(args)?;
+    let only: BTreeSet<&str> = args.columns.iter().map(String::as_str).collect();
+    let exclude: BTreeSet<&str> = args.exclude.iter().map(String::as_str).collect();
+    let keep = |c: &str| (only.is_empty() || only.contains(c)) && !exclude.contains(c);
+    // The two files are independent: read them side by side.
+    let (reference, current) = std::thread::scope(|s| {
+        let r = s.spawn(|| load(&args.reference, args.input_format, &keep));
+        let c = load(&args.current, args.input_format, &keep);
+        (r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), c)
+    });
+    let (reference, current) = (reference?, current?);
+    for (name, side) in [(&only, "--columns")] {
+        for c in name.iter() {
+            if !reference.columns.iter().any(|x| x.name == *c) {
+                return Err(
+                    anyhow!("{side} {c}: no such column in {}", args.reference.display()).into(),
+                );
+            }
+        }
+    }
+    for (ds, path) in [(&reference, &args.reference), (&current, &args.current)] {
+        for (col, ty) in &ds.unsupported {
+            eprintln!(
+                "{}: column `{col}` ({ty}) is neither numbers, text nor booleans; skipped",
+                path.display()
+            );
+        }
+    }
+    let report = dataset_drift(reference, current, &opts).map_err(|e| anyhow!(e))?;
+    for s in &report.skipped_columns {
+        eprintln!("column `{}` skipped: {}", s.column, s.reason);
+    }
+    let text = match args.format {
+        DriftFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?;
+            s.push('\n');
+            s
+        }
+        DriftFormat::Text => text(&report),
+    };
+    emit(&text, args.output.as_deref())?;
+    Ok(if args.fail_on_drift && report.dataset_drift {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn text(r: &DriftReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Dataset drift: {} ({} of {} columns drifted, share {:.2}, threshold {:.2})",
+        if r.dataset_drift {
+            "DETECTED"
+        } else {
+            "not detected"
+        },
+        r.number_of_drifted_columns,
+        r.number_of_columns,
+        r.share_of_drifted_columns,
+        r.drift_share
+    );
+    let _ = writeln!(
+        out,
+        "reference {} rows, current {} rows\n",
+        r.reference_rows, r.current_rows
+    );
+    let width = r
+        .columns
+        .iter()
+        .map(|c| c.column.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<11}  {:<13}  {:>12}  {:>9}  DRIFT",
+        "COLUMN", "TYPE", "TEST", "SCORE", "THRESHOLD"
+    );
+    for c in &r.columns {
+        let ty = match c.column_type {
+            steward_stats::ColumnType::Numerical => "numerical",
+            steward_stats::ColumnType::Categorical => "categorical",
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<11}  {:<13}  {:>12.6}  {:>9}  {}",
+            c.column,
+            ty,
+            c.stattest,
+            c.score,
+            c.threshold,
+            if c.drift_detected { "yes" } else { "no" }
+        );
+    }
+    out
+}

@@ -1,0 +1,213 @@
+//! Dataset drift: pair the columns of a reference and a current dataset, settle each
+//! column's type, run every column's test on all cores, and apply the dataset rule (the
+//! dataset drifts when the share of drifted columns reaches `drift_share`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Serialize;
+use steward_stats::{ColumnDrift, ColumnRequest, ColumnType, StatTest, Values, column_drift};
+
+use crate::{Column, Dataset, Kind};
+
+/// What the user asked for, beyond the two datasets.
+#[derive(Clone, Debug, Default)]
+pub struct DriftOptions {
+    pub numerical: BTreeSet<String>,
+    pub categorical: BTreeSet<String>,
+    /// A test for every column, and per-column choices (which win).
+    pub stattest: Option<StatTest>,
+    pub column_stattest: BTreeMap<String, StatTest>,
+    pub threshold: Option<f64>,
+    pub column_threshold: BTreeMap<String, f64>,
+    pub drift_share: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Skipped {
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DriftReport {
+    pub reference_rows: usize,
+    pub current_rows: usize,
+    pub dataset_drift: bool,
+    pub drift_share: f64,
+    pub share_of_drifted_columns: f64,
+    pub number_of_columns: usize,
+    pub number_of_drifted_columns: usize,
+    pub columns: Vec<ColumnDrift>,
+    pub skipped_columns: Vec<Skipped>,
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Number => "numbers",
+        Kind::Text => "text",
+        Kind::Boolean => "booleans",
+    }
+}
+
+/// Compares `current` with `reference`, column by column, in the reference's column order.
+pub fn dataset_drift(
+    reference: Dataset,
+    current: Dataset,
+    options: &DriftOptions,
+) -> Result<DriftReport, String> {
+    let mut cur_by_name: BTreeMap<String, Column> = current
+        .columns
+        .into_iter()
+        .map(|c| (c.name.clone(), c))
+        .collect();
+    let mut skipped = Vec::new();
+    let mut requests = Vec::new();
+    for r in reference.columns {
+        let Some(c) = cur_by_name.remove(&r.name) else {
+            skipped.push(Skipped {
+                column: r.name,
+                reason: "only in the reference data".into(),
+            });
+            continue;
+        };
+        if r.kind != c.kind {
+            return Err(format!(
+                "column `{}` holds {} in the reference data and {} in the current data",
+                r.name,
+                kind_name(r.kind),
+                kind_name(c.kind)
+            ));
+        }
+        let column_type = if options.categorical.contains(&r.name) {
+            ColumnType::Categorical
+        } else if options.numerical.contains(&r.name) {
+            if r.kind != Kind::Number {
+                return Err(format!(
+                    "--numerical {}: the column holds {}, not numbers",
+                    r.name,
+                    kind_name(r.kind)
+                ));
+            }
+            ColumnType::Numerical
+        } else if r.kind == Kind::Number {
+            ColumnType::Numerical
+        } else {
+            ColumnType::Categorical
+        };
+        if r.values.is_empty() || c.values.is_empty() {
+            skipped.push(Skipped {
+                column: r.name.clone(),
+                reason: format!(
+                    "no values in the {} data (all {} missing)",
+                    if r.values.is_empty() {
+                        "reference"
+                    } else {
+                        "current"
+                    },
+                    if r.values.is_empty() {
+                        r.missing
+                    } else {
+                        c.missing
+                    }
+                ),
+            });
+            continue;
+        }
+        requests.push(ColumnRequest {
+            stattest: options
+                .column_stattest
+                .get(&r.name)
+                .copied()
+                .or(options.stattest),
+            threshold: options
+                .column_threshold
+                .get(&r.name)
+                .copied()
+                .or(options.threshold),
+            name: r.name,
+            column_type,
+            reference: r.values,
+            current: c.values,
+            reference_missing: r.missing,
+            current_missing: c.missing,
+        });
+    }
+    for (name, _) in cur_by_name {
+        skipped.push(Skipped {
+            column: name,
+            reason: "only in the current data".into(),
+        });
+    }
+    let results = run_parallel(requests)?;
+    let drifted = results.iter().filter(|c| c.drift_detected).count();
+    let share = if results.is_empty() {
+        0.0
+    } else {
+        drifted as f64 / results.len() as f64
+    };
+    Ok(DriftReport {
+        reference_rows: reference.rows,
+        current_rows: current.rows,
+        dataset_drift: !results.is_empty() && share >= options.drift_share,
+        drift_share: options.drift_share,
+        share_of_drifted_columns: share,
+        number_of_columns: results.len(),
+        number_of_drifted_columns: drifted,
+        columns: results,
+        skipped_columns: skipped,
+    })
+}
+
+/// Runs the column tests on every core; results keep the columns' order.
+fn run_parallel(requests: Vec<ColumnRequest>) -> Result<Vec<ColumnDrift>, String> {
+    let n = requests.len();
+    let slots: Vec<Mutex<Option<ColumnRequest>>> =
+        requests.into_iter().map(|r| Mutex::new(Some(r))).collect();
+    let results: Vec<Mutex<Option<Result<ColumnDrift, String>>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(n.max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let req = slots[i].lock().map(|mut s| s.take()).ok().flatten();
+                    if let Some(req) = req {
+                        let r = column_drift(req);
+                        if let Ok(mut slot) = results[i].lock() {
+                            *slot = Some(r);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err("a column test did not finish".into()))
+        })
+        .collect()
+}
+
+/// Values of a column, for callers that build datasets by hand (tests, profiles).
+pub fn numbers(name: &str, values: Vec<f64>) -> Column {
+    Column {
+        name: name.into(),
+        kind: Kind::Number,
+        values: Values::Numerical(values),
+        missing: 0,
+    }
+}

@@ -1,0 +1,106 @@
+//! Drift against Evidently 0.7 itself: the fixtures in tests/oracle were made by
+//! make_fixtures.py with shared/bench/oracle_drift.py (Evidently's own stattests). For every
+//! column: the same test, a score within 1e-9 relative, the same decision; and the same
+//! dataset verdict.
+
+use std::path::PathBuf;
+
+use steward_data::drift::{DriftOptions, dataset_drift};
+use steward_data::{Format, read};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/oracle")
+        .join(name)
+}
+
+fn check(case: &str) -> usize {
+    let all = |_: &str| true;
+    let reference = read(
+        &fixture(&format!("{case}.reference.csv")),
+        Format::Csv,
+        &all,
+    )
+    .unwrap();
+    let current = read(&fixture(&format!("{case}.current.csv")), Format::Csv, &all).unwrap();
+    let options = DriftOptions {
+        drift_share: 0.5,
+        ..Default::default()
+    };
+    let ours = dataset_drift(reference, current, &options).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("{case}.expected.json"))).unwrap(),
+    )
+    .unwrap();
+    let mut problems = Vec::new();
+    let columns = expected["columns"].as_array().unwrap();
+    for e in columns {
+        let name = e["column"].as_str().unwrap();
+        let Some(o) = ours.columns.iter().find(|c| c.column == name) else {
+            problems.push(format!("{case}/{name}: missing"));
+            continue;
+        };
+        if o.stattest != e["stattest"].as_str().unwrap() {
+            problems.push(format!(
+                "{case}/{name}: test {} != {}",
+                o.stattest, e["stattest"]
+            ));
+        }
+        let (a, b) = (o.score, e["score"].as_f64().unwrap());
+        if !((a - b).abs() <= 1e-12 || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())) {
+            problems.push(format!("{case}/{name}: score {a:e} != {b:e}"));
+        }
+        if o.drift_detected != e["drift_detected"].as_bool().unwrap() {
+            problems.push(format!(
+                "{case}/{name}: drift {} != {}",
+                o.drift_detected, e["drift_detected"]
+            ));
+        }
+    }
+    if ours.dataset_drift != expected["dataset_drift"].as_bool().unwrap()
+        || ours.number_of_drifted_columns as u64
+            != expected["number_of_drifted_columns"].as_u64().unwrap()
+    {
+        problems.push(format!("{case}: dataset verdict differs"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    columns.len()
+}
+
+#[test]
+fn reference_of_1000_rows_ks_chisquare_z() {
+    assert_eq!(check("ref1000"), 10);
+}
+
+#[test]
+fn reference_of_1001_rows_wasserstein_jensenshannon() {
+    assert_eq!(check("ref1001"), 10);
+}
+
+#[test]
+fn ks_exact_with_equal_sizes() {
+    assert_eq!(check("ks_equal"), 2);
+}
+
+#[test]
+fn ks_asymptotic_large_n() {
+    assert_eq!(check("ks_asymp"), 3);
+}
+
+#[test]
+fn ks_asymptotic_small_n() {
+    assert_eq!(check("ks_small_n"), 3);
+}
+
+#[test]
+fn missing_values_are_dropped_and_counted() {
+    let all = |_: &str| true;
+    let reference = read(&fixture("ref1001.reference.csv"), Format::Csv, &all).unwrap();
+    let col = reference
+        .columns
+        .iter()
+        .find(|c| c.name == "many_ties")
+        .unwrap();
+    assert_eq!(col.missing, 200);
+    assert_eq!(col.values.len(), 801);
+}

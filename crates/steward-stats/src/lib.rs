@@ -1,0 +1,15 @@
+//! The statistics engine of `steward drift`: per-column drift tests with Evidently's choice
+//! and scipy's numbers, over plain slices of values (an Arrow array's values are such a
+//! slice), with no I/O. Special functions are written to agree with scipy's cephes.
+
+pub mod drift;
+pub mod kolmogorov;
+pub mod ks;
+pub mod merge;
+pub mod sort;
+pub mod special;
+pub mod tests;
+
+pub use drift::{
+    ColumnDrift, ColumnRequest, ColumnType, StatTest, Values, column_drift, default_test,
+};
