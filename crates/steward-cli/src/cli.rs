@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "STEWARD_COLOR")]
     pub color: ColorChoice,
 
+    /// No progress display and no notes on stderr (errors are still reported).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         Command::Portfolio(args) => cmd::portfolio::run(&args, &color),
         Command::Cost(args) => cmd::cost::run(&args),
         Command::Metric(args) => cmd::metric::run(&args),
-        Command::Drift(args) => cmd::drift::run(&args),
+        Command::Drift(args) => cmd::drift::run(&args, cli.quiet),
         Command::Schema => cmd::schema::run(),
         Command::Init(args) => cmd::init::run(&args),
         Command::Completions { shell } => cmd::docs::completions(shell),

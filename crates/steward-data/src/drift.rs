@@ -57,6 +57,16 @@ pub fn dataset_drift(
     current: Dataset,
     options: &DriftOptions,
 ) -> Result<DriftReport, String> {
+    dataset_drift_with_progress(reference, current, options, &|_, _| {})
+}
+
+/// [`dataset_drift`], calling `progress(done, total)` as each column's test finishes.
+pub fn dataset_drift_with_progress(
+    reference: Dataset,
+    current: Dataset,
+    options: &DriftOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<DriftReport, String> {
     let mut cur_by_name: BTreeMap<String, Column> = current
         .columns
         .into_iter()
@@ -140,7 +150,7 @@ pub fn dataset_drift(
             reason: "only in the current data".into(),
         });
     }
-    let results = run_parallel(requests)?;
+    let results = run_parallel(requests, progress)?;
     let drifted = results.iter().filter(|c| c.drift_detected).count();
     let share = if results.is_empty() {
         0.0
@@ -161,8 +171,12 @@ pub fn dataset_drift(
 }
 
 /// Runs the column tests on every core; results keep the columns' order.
-fn run_parallel(requests: Vec<ColumnRequest>) -> Result<Vec<ColumnDrift>, String> {
+fn run_parallel(
+    requests: Vec<ColumnRequest>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<ColumnDrift>, String> {
     let n = requests.len();
+    let done = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<ColumnRequest>>> =
         requests.into_iter().map(|r| Mutex::new(Some(r))).collect();
     let results: Vec<Mutex<Option<Result<ColumnDrift, String>>>> =
@@ -186,6 +200,7 @@ fn run_parallel(requests: Vec<ColumnRequest>) -> Result<Vec<ColumnDrift>, String
                         if let Ok(mut slot) = results[i].lock() {
                             *slot = Some(r);
                         }
+                        progress(done.fetch_add(1, Ordering::Relaxed) + 1, n);
                     }
                 }
             });

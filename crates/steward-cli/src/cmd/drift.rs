@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
-use steward_data::drift::{DriftOptions, DriftReport, dataset_drift};
+use steward_data::drift::{DriftOptions, DriftReport, dataset_drift_with_progress};
 use steward_data::{Dataset, Format, read};
 use steward_stats::StatTest;
 
@@ -89,7 +89,43 @@ fn load(
     read(path, format, keep).map_err(|e| anyhow!("{e}"))
 }
 
-pub fn run(args: &DriftArgs) -> Result<ExitCode, Failure> {
+/// Clears the progress display however the command ends, so an error message starts on a
+/// clean line.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// A progress display on stderr, only on a terminal and without --quiet.
+fn progress(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
+pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
+    let guard = Progress(progress(quiet));
+    let bar = &guard.0;
+    if let Some(b) = bar {
+        b.set_message(format!(
+            "reading {} and {}",
+            args.reference.display(),
+            args.current.display()
+        ));
+    }
     let opts = options(args)?;
     let only: BTreeSet<&str> = args.columns.iter().map(String::as_str).collect();
     let exclude: BTreeSet<&str> = args.exclude.iter().map(String::as_str).collect();
@@ -111,16 +147,25 @@ pub fn run(args: &DriftArgs) -> Result<ExitCode, Failure> {
         }
     }
     for (ds, path) in [(&reference, &args.reference), (&current, &args.current)] {
-        for (col, ty) in &ds.unsupported {
+        for (col, ty) in ds.unsupported.iter().filter(|_| !quiet) {
             eprintln!(
                 "{}: column `{col}` ({ty}) is neither numbers, text nor booleans; skipped",
                 path.display()
             );
         }
     }
-    let report = dataset_drift(reference, current, &opts).map_err(|e| anyhow!(e))?;
-    for s in &report.skipped_columns {
-        eprintln!("column `{}` skipped: {}", s.column, s.reason);
+    let on_column = |done: usize, total: usize| {
+        if let Some(b) = bar {
+            b.set_message(format!("testing columns: {done} of {total}"));
+        }
+    };
+    let report = dataset_drift_with_progress(reference, current, &opts, &on_column)
+        .map_err(|e| anyhow!(e))?;
+    drop(guard);
+    if !quiet {
+        for s in &report.skipped_columns {
+            eprintln!("column `{}` skipped: {}", s.column, s.reason);
+        }
     }
     let text = match args.format {
         DriftFormat::Json => {
