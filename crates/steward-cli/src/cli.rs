@@ -251,6 +251,7 @@ fn parse_filter(s: &str) -> Result<(String, String), String> {
 pub enum DriftFormat {
     Text,
     Json,
+    Html,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

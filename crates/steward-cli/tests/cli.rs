@@ -1229,3 +1229,60 @@ fn drift_reports_columns_present_in_one_file_only() {
     assert_eq!(skipped, ["only_ref", "only_cur"]);
     assert!(stderr(&o).contains("column `only_ref` skipped: only in the reference data"));
 }
+
+#[test]
+fn drift_html_is_self_contained_and_small_for_200_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, shift: f64| {
+        let mut csv = (0..200)
+            .map(|i| {
+                if i < 160 {
+                    format!("n{i}")
+                } else {
+                    format!("c{i}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        csv.push('\n');
+        for row in 0..1500u64 {
+            let cells: Vec<String> = (0..200u64)
+                .map(|i| {
+                    let x = ((row * 7919 + i * 104_729) % 10_007) as f64 / 1000.0
+                        + if i % 3 == 0 { shift } else { 0.0 };
+                    if i < 160 {
+                        format!("{x:.3}")
+                    } else {
+                        format!("\"v{}, {}\"", (row + i) % 57, i % 3)
+                    }
+                })
+                .collect();
+            csv.push_str(&cells.join(","));
+            csv.push('\n');
+        }
+        let p = dir.path().join(name);
+        std::fs::write(&p, csv).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let (r, c) = (write("r.csv", 0.0), write("c.csv", 1.5));
+    let out = dir.path().join("drift.html");
+    let o = drift(&[
+        "--reference",
+        &r,
+        "--current",
+        &c,
+        "--format",
+        "html",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.len() < 2_000_000, "{} bytes", html.len());
+    assert_eq!(html.matches("<svg").count(), 200);
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
+    );
+    // No raw rows: a value that occurs in the data does not appear in the page.
+    assert!(!html.contains("2.345,"));
+}

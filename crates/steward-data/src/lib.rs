@@ -4,6 +4,7 @@
 //! counts (strings and booleans). Every failure names the file and says what is wrong.
 
 pub mod drift;
+pub mod render;
 
 use std::collections::BTreeMap;
 use std::fs::File;

@@ -330,6 +330,48 @@ pub fn time_series(
     s
 }
 
+/// Two distributions over the same bins or values, overlaid as filled step outlines
+/// (reference in blue, current in orange). Compact: one path per side, whatever the bins.
+pub fn overlaid(title: &str, labels: &[String], reference: &[f64], current: &[f64]) -> String {
+    let (w, h, left, bottom, top) = (360.0, 120.0, 4.0, 18.0, 6.0);
+    let n = reference.len().max(1);
+    let plot_w = w - 2.0 * left;
+    let plot_h = h - bottom - top;
+    let peak = reference
+        .iter()
+        .chain(current)
+        .copied()
+        .fold(0.0f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let step = plot_w / n as f64;
+    let path = |shares: &[f64]| {
+        let mut d = format!("M{left} {}", top + plot_h);
+        for (i, v) in shares.iter().enumerate() {
+            let y = top + plot_h - v / peak * plot_h;
+            let _ = write!(d, "V{:.1}H{:.1}", y, left + (i + 1) as f64 * step);
+        }
+        let _ = write!(d, "V{}Z", top + plot_h);
+        d
+    };
+    let first = labels.first().map(String::as_str).unwrap_or("");
+    let last = labels.last().map(String::as_str).unwrap_or("");
+    format!(
+        "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>\
+         <path d=\"{}\" fill=\"{BLUE}\" fill-opacity=\"0.35\" stroke=\"{BLUE}\"/>\
+         <path d=\"{}\" fill=\"{ORANGE}\" fill-opacity=\"0.35\" stroke=\"{ORANGE}\"/>\
+         <text x=\"{left}\" y=\"{}\" font-size=\"10\">{}</text>\
+         <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text></svg>",
+        escape(title),
+        path(reference),
+        path(current),
+        h - 4.0,
+        escape(first),
+        w - left,
+        h - 4.0,
+        escape(last)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +415,8 @@ mod tests {
         assert!(ts.contains(">before</text>") && ts.contains("baseline 2"));
         // Degenerate input (no points, an empty range) still draws.
         assert!(time_series("e", &[], (5.0, 5.0), &[], &[], &f, &f).ends_with("</svg>"));
+        let o = overlaid("col", &["a".into(), "b".into()], &[0.5, 0.5], &[0.2, 0.8]);
+        assert_eq!(o.matches("<path").count(), 2);
+        assert!(o.contains(">a</text>") && o.contains(">b</text>"));
     }
 }

@@ -174,6 +174,11 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
             s
         }
         DriftFormat::Text => text(&report),
+        DriftFormat::Html => steward_data::render::html(
+            &report,
+            &args.reference.display().to_string(),
+            &args.current.display().to_string(),
+        ),
     };
     emit(&text, args.output.as_deref())?;
     Ok(if args.fail_on_drift && report.dataset_drift {

@@ -1,0 +1,92 @@
+//! The drift report as one self-contained HTML page: the verdict, a table of every column,
+//! and per column the two distributions overlaid (shares over common bins or values; no raw
+//! rows, nothing fetched), small enough for hundreds of columns.
+
+use std::fmt::Write;
+
+use steward_html::{escape, page, svg};
+use steward_stats::ColumnType;
+
+use crate::drift::DriftReport;
+
+/// Categorical charts show the most frequent values and fold the rest into "other".
+const MAX_CATEGORIES: usize = 20;
+
+fn top_categories(labels: &[String], r: &[f64], c: &[f64]) -> (Vec<String>, Vec<f64>, Vec<f64>) {
+    if labels.len() <= MAX_CATEGORIES {
+        return (labels.to_vec(), r.to_vec(), c.to_vec());
+    }
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|a, b| (r[*b] + c[*b]).total_cmp(&(r[*a] + c[*a])));
+    let keep = &order[..MAX_CATEGORIES - 1];
+    let mut l: Vec<String> = keep.iter().map(|i| labels[*i].clone()).collect();
+    let mut rr: Vec<f64> = keep.iter().map(|i| r[*i]).collect();
+    let mut cc: Vec<f64> = keep.iter().map(|i| c[*i]).collect();
+    let rest = &order[MAX_CATEGORIES - 1..];
+    l.push(format!("{} others", rest.len()));
+    rr.push(rest.iter().map(|i| r[*i]).sum());
+    cc.push(rest.iter().map(|i| c[*i]).sum());
+    (l, rr, cc)
+}
+
+pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String {
+    let mut b = String::new();
+    let verdict = if r.dataset_drift {
+        "<span class=\"bad\">Dataset drift detected</span>"
+    } else {
+        "<span class=\"ok\">No dataset drift</span>"
+    };
+    let _ = write!(
+        b,
+        "<h1>Data drift</h1><p class=\"sub\">{} ({} rows) against the reference {} ({} rows)</p>\
+         <p>{verdict}: {} of {} columns drifted (share {:.2}; the dataset drifts at {:.2}).</p>\
+         <p class=\"note\">Charts: reference in blue, current in orange, as shares of each dataset.</p>",
+        escape(current_name),
+        r.current_rows,
+        escape(reference_name),
+        r.reference_rows,
+        r.number_of_drifted_columns,
+        r.number_of_columns,
+        r.share_of_drifted_columns,
+        r.drift_share
+    );
+    b.push_str("<table><tr><th>column</th><th>type</th><th>test</th><th class=\"n\">score</th><th class=\"n\">threshold</th><th>drift</th><th>distributions</th></tr>");
+    for c in &r.columns {
+        let (labels, rs, cs) = match c.column_type {
+            ColumnType::Categorical => top_categories(
+                &c.distribution.labels,
+                &c.distribution.reference,
+                &c.distribution.current,
+            ),
+            ColumnType::Numerical => (
+                c.distribution.labels.clone(),
+                c.distribution.reference.clone(),
+                c.distribution.current.clone(),
+            ),
+        };
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.6}</td><td class=\"n\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            escape(&c.column),
+            match c.column_type {
+                ColumnType::Numerical => "numerical",
+                ColumnType::Categorical => "categorical",
+            },
+            c.stattest,
+            c.score,
+            c.threshold,
+            if c.drift_detected { "bad" } else { "ok" },
+            if c.drift_detected { "yes" } else { "no" },
+            svg::overlaid(&c.column, &labels, &rs, &cs)
+        );
+    }
+    b.push_str("</table>");
+    if !r.skipped_columns.is_empty() {
+        b.push_str("<h2>Skipped columns</h2><ul>");
+        for s in &r.skipped_columns {
+            let _ = write!(b, "<li>{}: {}</li>", escape(&s.column), escape(&s.reason));
+        }
+        b.push_str("</ul>");
+    }
+    page("Data drift", &b)
+}
