@@ -51,6 +51,8 @@ pub enum Command {
     /// Is production data moving away from the reference? Per-column tests with Evidently's
     /// choice and scipy's numbers, and the dataset-level verdict.
     Drift(DriftArgs),
+    /// Summarize a dataset into a mergeable profile, or merge profiles of parts (`profile merge`).
+    Profile(ProfileArgs),
     /// Print the JSON Schema of the AISystem manifest (for editor completion).
     Schema,
     /// Write a commented starter manifest that shows every section.
@@ -303,4 +305,39 @@ pub struct DriftArgs {
     /// Exit 1 when the dataset drifts.
     #[arg(long)]
     pub fail_on_drift: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ProfileArgs {
+    #[command(subcommand)]
+    pub action: Option<ProfileAction>,
+    /// The dataset to profile: CSV, Parquet, JSON Lines or Arrow IPC.
+    #[arg(value_name = "DATA", required = true)]
+    pub data: Option<PathBuf>,
+    /// Write the profile to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read the data as this format instead of guessing from the extension.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Profile only these columns.
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub columns: Vec<String>,
+    /// Leave these columns out.
+    #[arg(long, value_delimiter = ',', value_name = "COL")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileAction {
+    /// Merge profiles of parts of one dataset into the profile of the whole.
+    Merge {
+        /// Two or more profiles (JSON, from `steward profile`).
+        #[arg(required = true, num_args = 2.., value_name = "PROFILE")]
+        profiles: Vec<PathBuf>,
+        /// Write the merged profile to FILE instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }

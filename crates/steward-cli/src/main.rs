@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Cost(args) => cmd::cost::run(&args),
         Command::Metric(args) => cmd::metric::run(&args),
         Command::Drift(args) => cmd::drift::run(&args, cli.quiet),
+        Command::Profile(args) => cmd::profile::run(&args),
         Command::Schema => cmd::schema::run(),
         Command::Init(args) => cmd::init::run(&args),
         Command::Completions { shell } => cmd::docs::completions(shell),

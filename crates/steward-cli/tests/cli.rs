@@ -1286,3 +1286,154 @@ fn drift_html_is_self_contained_and_small_for_200_columns() {
     // No raw rows: a value that occurs in the data does not appear in the page.
     assert!(!html.contains("2.345,"));
 }
+
+// ---- profiles ------------------------------------------------------------------------------
+
+#[test]
+fn profile_merge_and_drift_against_a_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let reference = "crates/steward-data/tests/oracle/ref1001.reference.csv";
+    let current = "crates/steward-data/tests/oracle/ref1001.current.csv";
+    let o = steward(&["profile", reference, "-o", &p("whole.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let whole: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("whole.json")).unwrap()).unwrap();
+    assert_eq!(whole["format"], "steward-profile/v1");
+    assert_eq!(whole["rows"], 1001);
+    let shifted = whole["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "shifted")
+        .unwrap();
+    for key in [
+        "count",
+        "missing",
+        "numeric",
+        "distinct_estimate",
+        "distinct_sketch",
+    ] {
+        assert!(shifted.get(key).is_some(), "profile column lacks {key}");
+    }
+    for key in [
+        "min",
+        "max",
+        "mean",
+        "std",
+        "quantile_sketch",
+        "rank_error",
+        "histogram",
+    ] {
+        assert!(
+            shifted["numeric"].get(key).is_some(),
+            "numeric profile lacks {key}"
+        );
+    }
+    // Profiles of two parts of the file merge into the profile of the whole.
+    let text = std::fs::read_to_string(root().join(reference)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    std::fs::write(
+        p("a.csv"),
+        format!("{header}\n{}\n", rows[..400].join("\n")),
+    )
+    .unwrap();
+    std::fs::write(
+        p("b.csv"),
+        format!("{header}\n{}\n", rows[400..].join("\n")),
+    )
+    .unwrap();
+    for part in ["a", "b"] {
+        let o = steward(&[
+            "profile",
+            &p(&format!("{part}.csv")),
+            "-o",
+            &p(&format!("{part}.json")),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let o = steward(&[
+        "profile",
+        "merge",
+        &p("a.json"),
+        &p("b.json"),
+        "-o",
+        &p("merged.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let merged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("merged.json")).unwrap()).unwrap();
+    assert_eq!(merged["rows"], 1001);
+    for (m, w) in merged["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(whole["columns"].as_array().unwrap())
+    {
+        assert_eq!(m["count"], w["count"], "{}", w["name"]);
+        assert_eq!(m["missing"], w["missing"], "{}", w["name"]);
+        assert_eq!(
+            m.get("values"),
+            w.get("values"),
+            "{}: exact counts",
+            w["name"]
+        );
+        if let (Some(a), Some(b)) = (m["numeric"]["mean"].as_f64(), w["numeric"]["mean"].as_f64()) {
+            assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{}", w["name"]);
+        }
+    }
+    // Drift against the stored profile: approximate columns say so, with the error bound.
+    let o = steward(&[
+        "drift",
+        "--reference",
+        &p("merged.json"),
+        "--current",
+        current,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["number_of_columns"], 10);
+    let s = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "shifted")
+        .unwrap();
+    assert_eq!(s["approximate"], true);
+    assert!(s["rank_error"].as_f64().unwrap() > 0.0);
+    let i = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "int3")
+        .unwrap();
+    assert_eq!(i["approximate"], false);
+    // Merging profiles of different datasets, or something that is not a profile, fails.
+    let o = steward(&[
+        "profile",
+        "crates/steward-cli/tests/data/small.parquet",
+        "--columns",
+        "int3",
+        "-o",
+        &p("other.json"),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = steward(&["profile", "merge", &p("a.json"), &p("other.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is in one profile only"),
+        "{}",
+        stderr(&o)
+    );
+    let o = steward(&["profile", "merge", &p("a.json"), reference]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a steward profile"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
+use steward_stats::profile::{ColumnProfile, Profile, ProfileKind};
 use steward_stats::{ColumnDrift, ColumnRequest, ColumnType, StatTest, Values, column_drift};
 
 use crate::{Column, Dataset, Kind};
@@ -67,6 +68,82 @@ pub fn dataset_drift_with_progress(
     options: &DriftOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<DriftReport, String> {
+    compare(Reference::Data(reference), current, options, progress)
+}
+
+/// [`dataset_drift_with_progress`] against a stored profile instead of reference rows.
+pub fn profile_drift_with_progress(
+    reference: &Profile,
+    current: Dataset,
+    options: &DriftOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<DriftReport, String> {
+    compare(Reference::Profile(reference), current, options, progress)
+}
+
+enum Reference<'a> {
+    Data(Dataset),
+    Profile(&'a Profile),
+}
+
+/// The profile of a dataset.
+pub fn profile(data: &Dataset) -> Profile {
+    Profile {
+        format: steward_stats::profile::FORMAT.into(),
+        rows: data.rows as u64,
+        columns: data
+            .columns
+            .iter()
+            .map(|c| {
+                let kind = match c.kind {
+                    Kind::Number => ProfileKind::Number,
+                    Kind::Text => ProfileKind::Text,
+                    Kind::Boolean => ProfileKind::Boolean,
+                };
+                ColumnProfile::new(&c.name, kind, &c.values, c.missing as u64)
+            })
+            .collect(),
+    }
+}
+
+fn compare(
+    reference: Reference,
+    current: Dataset,
+    options: &DriftOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<DriftReport, String> {
+    // The reference side as columns; from a profile, each column's values are exact counts
+    // or the quantile sketch's distribution, with its rank error.
+    let mut approx: BTreeMap<String, (f64, ColumnProfile)> = BTreeMap::new();
+    let (reference_rows, reference_columns) = match reference {
+        Reference::Data(d) => (d.rows, d.columns),
+        Reference::Profile(p) => {
+            let mut cols = Vec::new();
+            for c in &p.columns {
+                let kind = match c.kind {
+                    ProfileKind::Number => Kind::Number,
+                    ProfileKind::Text => Kind::Text,
+                    ProfileKind::Boolean => Kind::Boolean,
+                };
+                let (values, rank_error) = c.reference_values()?;
+                if let Some(e) = rank_error {
+                    approx.insert(c.name.clone(), (e, c.clone()));
+                }
+                cols.push(Column {
+                    name: c.name.clone(),
+                    kind,
+                    values,
+                    missing: c.missing as usize,
+                });
+            }
+            (p.rows as usize, cols)
+        }
+    };
+    let reference = Dataset {
+        rows: reference_rows,
+        columns: reference_columns,
+        unsupported: Vec::new(),
+    };
     let mut cur_by_name: BTreeMap<String, Column> = current
         .columns
         .into_iter()
@@ -150,7 +227,21 @@ pub fn dataset_drift_with_progress(
             reason: "only in the current data".into(),
         });
     }
-    let results = run_parallel(requests, progress)?;
+    let mut results = run_parallel(requests, progress)?;
+    for r in results.iter_mut() {
+        if let Some((error, p)) = approx.get(&r.column) {
+            r.approximate = true;
+            r.rank_error = Some(*error);
+            // The profile's moments are exact: report them rather than the sketch's.
+            if let Some(n) = &p.numeric {
+                r.reference.min = Some(n.min);
+                r.reference.max = Some(n.max);
+                r.reference.mean = Some(n.mean);
+                r.reference.std = Some(n.std);
+                r.reference.unique = p.distinct_estimate.round() as usize;
+            }
+        }
+    }
     let drifted = results.iter().filter(|c| c.drift_detected).count();
     let share = if results.is_empty() {
         0.0

@@ -133,6 +133,12 @@ pub struct ColumnDrift {
     pub drift_detected: bool,
     pub reference: Summary,
     pub current: Summary,
+    /// True when the reference is a profile's quantile sketch rather than its rows: the
+    /// score is then computed against the sketch's distribution.
+    pub approximate: bool,
+    /// The sketch's normalized rank error (the reference CDF is within this of the truth).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank_error: Option<f64>,
     /// For the html report: shares of the two sides over common bins or values.
     #[serde(skip)]
     pub distribution: Distribution,
@@ -354,6 +360,8 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                 drift_detected: test.drifted(score, threshold),
                 reference: summary_numeric(&r, req.reference_missing, distinct(&r)),
                 current: summary_numeric(&c, req.current_missing, distinct(&c)),
+                approximate: false,
+                rank_error: None,
                 distribution,
             })
         }
@@ -404,6 +412,8 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                 drift_detected: test.drifted(score, threshold),
                 reference: summary(&r, req.reference_missing),
                 current: summary(&c, req.current_missing),
+                approximate: false,
+                rank_error: None,
                 distribution: Distribution {
                     labels,
                     reference: rs,

@@ -6,6 +6,7 @@ pub mod drift;
 pub mod kolmogorov;
 pub mod ks;
 pub mod merge;
+pub mod profile;
 pub mod sort;
 pub mod special;
 pub mod tests;

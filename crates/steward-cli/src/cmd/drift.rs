@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
-use steward_data::drift::{DriftOptions, DriftReport, dataset_drift_with_progress};
+use steward_data::drift::{
+    DriftOptions, DriftReport, dataset_drift_with_progress, profile_drift_with_progress,
+};
 use steward_data::{Dataset, Format, read};
 use steward_stats::StatTest;
 
@@ -80,6 +82,17 @@ fn options(args: &DriftArgs) -> anyhow::Result<DriftOptions> {
     Ok(o)
 }
 
+/// Is this file a profile written by `steward profile`?
+pub fn is_profile(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&head[..n]);
+    text.trim_start().starts_with('{') && text.contains(steward_stats::profile::FORMAT)
+}
+
 fn load(
     path: &Path,
     flag: Option<InputFormat>,
@@ -130,6 +143,20 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let only: BTreeSet<&str> = args.columns.iter().map(String::as_str).collect();
     let exclude: BTreeSet<&str> = args.exclude.iter().map(String::as_str).collect();
     let keep = |c: &str| (only.is_empty() || only.contains(c)) && !exclude.contains(c);
+    if is_profile(&args.reference) {
+        let mut profile = super::profile::read_profile(&args.reference)?;
+        profile.columns.retain(|c| keep(&c.name));
+        let current = load(&args.current, args.input_format, &keep)?;
+        let on_column = |done: usize, total: usize| {
+            if let Some(b) = bar {
+                b.set_message(format!("testing columns: {done} of {total}"));
+            }
+        };
+        let report = profile_drift_with_progress(&profile, current, &opts, &on_column)
+            .map_err(|e| anyhow!("{}: {e}", args.reference.display()))?;
+        drop(guard);
+        return finish(args, quiet, report);
+    }
     // The two files are independent: read them side by side.
     let (reference, current) = std::thread::scope(|s| {
         let r = s.spawn(|| load(&args.reference, args.input_format, &keep));
@@ -162,6 +189,10 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let report = dataset_drift_with_progress(reference, current, &opts, &on_column)
         .map_err(|e| anyhow!(e))?;
     drop(guard);
+    finish(args, quiet, report)
+}
+
+fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode, Failure> {
     if !quiet {
         for s in &report.skipped_columns {
             eprintln!("column `{}` skipped: {}", s.column, s.reason);

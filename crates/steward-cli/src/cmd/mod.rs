@@ -7,6 +7,7 @@ pub mod drift;
 pub mod init;
 pub mod metric;
 pub mod portfolio;
+pub mod profile;
 pub mod schema;
 
 use std::io::IsTerminal;
