@@ -1135,10 +1135,30 @@ fn drift_exit_codes_and_overrides() {
         "--current",
         cur,
         "--stattest",
-        "psi",
+        "t_test",
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not available in this version"));
+    // A chosen test replaces the default on every column it applies to.
+    let o = drift(&[
+        "--reference",
+        SMALL_REF,
+        "--current",
+        cur,
+        "--format",
+        "json",
+        "--stattest",
+        "psi",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        v["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["stattest"] == "psi")
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 use steward_stats::profile::{ColumnProfile, Profile, ProfileKind};
-use steward_stats::{ColumnDrift, ColumnRequest, ColumnType, StatTest, Values, column_drift};
+use steward_stats::{ColumnDrift, ColumnRequest, ColumnType, StatTest, column_drift};
 
 use crate::{Column, Dataset, Kind};
 
@@ -100,7 +100,9 @@ pub fn profile(data: &Dataset) -> Profile {
                     Kind::Text => ProfileKind::Text,
                     Kind::Boolean => ProfileKind::Boolean,
                 };
-                ColumnProfile::new(&c.name, kind, &c.values, c.missing as u64)
+                let mut p = ColumnProfile::new(&c.name, kind, &c.values, c.missing as u64);
+                p.integer = c.integer;
+                p
             })
             .collect(),
     }
@@ -134,6 +136,7 @@ fn compare(
                     kind,
                     values,
                     missing: c.missing as usize,
+                    integer: c.integer,
                 });
             }
             (p.rows as usize, cols)
@@ -219,6 +222,7 @@ fn compare(
             current: c.values,
             reference_missing: r.missing,
             current_missing: c.missing,
+            integer: r.integer && c.integer,
         });
     }
     for (name, _) in cur_by_name {
@@ -306,14 +310,4 @@ fn run_parallel(
                 .unwrap_or_else(|| Err("a column test did not finish".into()))
         })
         .collect()
-}
-
-/// Values of a column, for callers that build datasets by hand (tests, profiles).
-pub fn numbers(name: &str, values: Vec<f64>) -> Column {
-    Column {
-        name: name.into(),
-        kind: Kind::Number,
-        values: Values::Numerical(values),
-        missing: 0,
-    }
 }

@@ -75,6 +75,8 @@ pub struct Column {
     pub kind: Kind,
     pub values: Values,
     pub missing: usize,
+    /// Read from an integer type with nothing missing (pandas would hold it as int64).
+    pub integer: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -148,8 +150,13 @@ pub fn read(
 
 /// One column's values as they accumulate, batch by batch.
 enum Accumulator {
-    Number(Vec<f64>, usize),
-    Boolean { t: u64, f: u64, missing: usize },
+    /// Values, missing count, and whether the source type is an integer.
+    Number(Vec<f64>, usize, bool),
+    Boolean {
+        t: u64,
+        f: u64,
+        missing: usize,
+    },
     Text(std::collections::HashMap<String, u64>, usize),
     Unsupported,
 }
@@ -217,16 +224,15 @@ fn is_text(dt: &DataType) -> bool {
 impl Accumulator {
     fn for_type(dt: &DataType) -> Accumulator {
         match dt {
-            DataType::Float64
-            | DataType::Float32
-            | DataType::Int64
+            DataType::Float64 | DataType::Float32 => Accumulator::Number(Vec::new(), 0, false),
+            DataType::Int64
             | DataType::Int32
             | DataType::Int16
             | DataType::Int8
             | DataType::UInt64
             | DataType::UInt32
             | DataType::UInt16
-            | DataType::UInt8 => Accumulator::Number(Vec::new(), 0),
+            | DataType::UInt8 => Accumulator::Number(Vec::new(), 0, true),
             DataType::Boolean => Accumulator::Boolean {
                 t: 0,
                 f: 0,
@@ -239,7 +245,7 @@ impl Accumulator {
 
     fn feed(&mut self, a: &ArrayRef) {
         match self {
-            Accumulator::Number(out, missing) => match a.data_type() {
+            Accumulator::Number(out, missing, _) => match a.data_type() {
                 DataType::Float64 => push_numbers::<Float64Type>(a, out, missing, |x| x),
                 DataType::Float32 => push_numbers::<Float32Type>(a, out, missing, f64::from),
                 DataType::Int64 => push_numbers::<Int64Type>(a, out, missing, |x| x as f64),
@@ -309,8 +315,12 @@ impl Accumulator {
     }
 
     fn finish(self, name: &str) -> Option<Column> {
+        let mut integer = false;
         let (kind, values, missing) = match self {
-            Accumulator::Number(v, m) => (Kind::Number, Values::Numerical(v), m),
+            Accumulator::Number(v, m, int) => {
+                integer = int && m == 0;
+                (Kind::Number, Values::Numerical(v), m)
+            }
             Accumulator::Boolean { t, f, missing } => {
                 // Python's names and order: False < True.
                 let mut counts = BTreeMap::new();
@@ -334,6 +344,7 @@ impl Accumulator {
             kind,
             values,
             missing,
+            integer,
         })
     }
 }

@@ -104,3 +104,59 @@ fn missing_values_are_dropped_and_counted() {
     assert_eq!(col.missing, 200);
     assert_eq!(col.values.len(), 801);
 }
+
+/// The tests a user picks with --stattest, against Evidently's own implementations
+/// (fixtures from tests/oracle/make_stattest_fixtures.py).
+#[test]
+fn chosen_tests_match_evidently() {
+    let all = |_: &str| true;
+    let mut checked = 0;
+    for case in ["ref1000", "ref1001", "ks_equal"] {
+        let reference = read(
+            &fixture(&format!("{case}.reference.csv")),
+            Format::Csv,
+            &all,
+        )
+        .unwrap();
+        let current = read(&fixture(&format!("{case}.current.csv")), Format::Csv, &all).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture(&format!("{case}.stattests.json"))).unwrap(),
+        )
+        .unwrap();
+        let mut problems = Vec::new();
+        for e in expected.as_array().unwrap() {
+            let column = e["column"].as_str().unwrap();
+            let test = steward_stats::StatTest::parse(e["stattest"].as_str().unwrap()).unwrap();
+            let mut options = DriftOptions {
+                drift_share: 0.5,
+                ..Default::default()
+            };
+            options.column_stattest.insert(column.to_string(), test);
+            let keep = |d: &steward_data::Dataset| steward_data::Dataset {
+                rows: d.rows,
+                columns: d
+                    .columns
+                    .iter()
+                    .filter(|c| c.name == column)
+                    .cloned()
+                    .collect(),
+                unsupported: Vec::new(),
+            };
+            let ours = dataset_drift(keep(&reference), keep(&current), &options).unwrap();
+            let o = &ours.columns[0];
+            let (a, b) = (o.score, e["score"].as_f64().unwrap());
+            if !((a - b).abs() <= 1e-12 || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())) {
+                problems.push(format!(
+                    "{case}/{column}/{}: score {a:e} != {b:e}",
+                    test.name()
+                ));
+            }
+            if o.drift_detected != e["drift_detected"].as_bool().unwrap() {
+                problems.push(format!("{case}/{column}/{}: drift differs", test.name()));
+            }
+            checked += 1;
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+    assert!(checked >= 100, "{checked}");
+}

@@ -43,12 +43,14 @@ fn split(d: &Dataset) -> (Dataset, Dataset) {
             kind: c.kind,
             values: va,
             missing: c.missing / 2,
+            integer: c.integer,
         });
         b.push(Column {
             name: c.name.clone(),
             kind: c.kind,
             values: vb,
             missing: c.missing - c.missing / 2,
+            integer: c.integer,
         });
     }
     (

@@ -9,8 +9,9 @@ use crate::ks::ks_2samp;
 use crate::merge::runs;
 use crate::sort::sort_f64;
 use crate::tests::{
-    Aligned, chisquare, histogram_counts, jensenshannon, pairwise_sum, std_dev, sturges_edges,
-    wasserstein_normed, z_test,
+    Aligned, chisquare, energy_distance, fill_zeroes, hellinger_numeric, hellinger_shares,
+    histogram_counts, jensenshannon, kl_divergence, mann_whitney_less, pairwise_sum, psi, std_dev,
+    sturges_edges, wasserstein_normed, z_test,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -49,6 +50,11 @@ pub enum StatTest {
     Z,
     Wasserstein,
     Jensenshannon,
+    Psi,
+    KlDiv,
+    Hellinger,
+    EnergyDistance,
+    Mannw,
 }
 
 impl StatTest {
@@ -59,6 +65,11 @@ impl StatTest {
             StatTest::Z => "z",
             StatTest::Wasserstein => "wasserstein",
             StatTest::Jensenshannon => "jensenshannon",
+            StatTest::Psi => "psi",
+            StatTest::KlDiv => "kl_div",
+            StatTest::Hellinger => "hellinger",
+            StatTest::EnergyDistance => "energy_distance",
+            StatTest::Mannw => "mannw",
         }
     }
 
@@ -70,10 +81,14 @@ impl StatTest {
             "z" => StatTest::Z,
             "wasserstein" => StatTest::Wasserstein,
             "jensenshannon" => StatTest::Jensenshannon,
-            "psi" | "kl_div" | "hellinger" | "cramer_von_mises" | "anderson" | "mannw"
-            | "t_test" | "energy_distance" => {
+            "psi" => StatTest::Psi,
+            "kl_div" => StatTest::KlDiv,
+            "hellinger" => StatTest::Hellinger,
+            "energy_distance" | "ed" => StatTest::EnergyDistance,
+            "mannw" => StatTest::Mannw,
+            "cramer_von_mises" | "anderson" | "t_test" => {
                 return Err(format!(
-                    "the `{name}` test is not available in this version of steward; available: ks, chisquare, z, wasserstein, jensenshannon"
+                    "the `{name}` test is not available in this version of steward; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw"
                 ));
             }
             other => return Err(format!("unknown test `{other}`")),
@@ -82,8 +97,13 @@ impl StatTest {
 
     pub fn default_threshold(self) -> f64 {
         match self {
-            StatTest::Ks | StatTest::Chisquare | StatTest::Z => 0.05,
-            StatTest::Wasserstein | StatTest::Jensenshannon => 0.1,
+            StatTest::Ks | StatTest::Chisquare | StatTest::Z | StatTest::Mannw => 0.05,
+            StatTest::Wasserstein
+            | StatTest::Jensenshannon
+            | StatTest::Psi
+            | StatTest::KlDiv
+            | StatTest::Hellinger
+            | StatTest::EnergyDistance => 0.1,
         }
     }
 
@@ -91,15 +111,27 @@ impl StatTest {
     fn drifted(self, score: f64, threshold: f64) -> bool {
         match self {
             StatTest::Ks => score <= threshold,
-            StatTest::Chisquare | StatTest::Z => score < threshold,
-            StatTest::Wasserstein | StatTest::Jensenshannon => score >= threshold,
+            StatTest::Chisquare | StatTest::Z | StatTest::Mannw => score < threshold,
+            StatTest::EnergyDistance => score > threshold,
+            StatTest::Wasserstein
+            | StatTest::Jensenshannon
+            | StatTest::Psi
+            | StatTest::KlDiv
+            | StatTest::Hellinger => score >= threshold,
         }
     }
 
     fn allowed(self, t: ColumnType) -> bool {
         match self {
-            StatTest::Ks | StatTest::Wasserstein => t == ColumnType::Numerical,
-            StatTest::Chisquare | StatTest::Z | StatTest::Jensenshannon => true,
+            StatTest::Ks | StatTest::Wasserstein | StatTest::EnergyDistance | StatTest::Mannw => {
+                t == ColumnType::Numerical
+            }
+            StatTest::Chisquare
+            | StatTest::Z
+            | StatTest::Jensenshannon
+            | StatTest::Psi
+            | StatTest::KlDiv
+            | StatTest::Hellinger => true,
         }
     }
 }
@@ -162,6 +194,9 @@ pub struct ColumnRequest {
     pub current_missing: usize,
     pub stattest: Option<StatTest>,
     pub threshold: Option<f64>,
+    /// Both sides are whole numbers with nothing missing: numpy integers, whose Sturges
+    /// bins are at least 1 wide.
+    pub integer: bool,
 }
 
 fn summary_numeric(sorted: &[f64], missing: usize, unique: usize) -> Summary {
@@ -192,6 +227,38 @@ fn distinct(sorted: &[f64]) -> usize {
         return 0;
     }
     1 + sorted.windows(2).filter(|w| w[0] != w[1]).count()
+}
+
+/// Evidently's `get_binned_data` shares: Sturges bins of both samples together for a
+/// numerical column with more than 20 distinct reference values, else the share of each value.
+fn binned_shares(
+    t: ColumnType,
+    r: &[f64],
+    c: &[f64],
+    aligned: &Aligned,
+    integer: bool,
+) -> (Vec<f64>, Vec<f64>) {
+    if t == ColumnType::Numerical && distinct(r) > 20 {
+        let edges = sturges_edges(
+            r.len() + c.len(),
+            r[0].min(c[0]),
+            r[r.len() - 1].max(c[c.len() - 1]),
+            integer,
+        );
+        let (nr, nc) = (r.len() as f64, c.len() as f64);
+        (
+            histogram_counts(r, &edges)
+                .iter()
+                .map(|x| *x as f64 / nr)
+                .collect(),
+            histogram_counts(c, &edges)
+                .iter()
+                .map(|x| *x as f64 / nc)
+                .collect(),
+        )
+    } else {
+        aligned_or_count(aligned, r, c).shares()
+    }
 }
 
 /// The aligned counts, computing them when they were skipped (a test chosen by the user on
@@ -321,31 +388,38 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                     (p, z, Some(p))
                 }
                 StatTest::Jensenshannon => {
-                    let ref_unique = distinct(&r);
-                    let shares = if req.column_type == ColumnType::Numerical && ref_unique > 20 {
-                        let edges = sturges_edges(
-                            r.len() + c.len(),
-                            r[0].min(c[0]),
-                            r[r.len() - 1].max(c[c.len() - 1]),
-                        );
-                        let a = Aligned {
-                            reference: histogram_counts(&r, &edges),
-                            current: histogram_counts(&c, &edges),
-                        };
-                        // Shares over the total of each side, as np.histogram(...)/len does.
-                        let (nr, nc) = (r.len() as f64, c.len() as f64);
-                        (
-                            a.reference
-                                .iter()
-                                .map(|x| *x as f64 / nr)
-                                .collect::<Vec<_>>(),
-                            a.current.iter().map(|x| *x as f64 / nc).collect::<Vec<_>>(),
-                        )
-                    } else {
-                        aligned_or_count(&aligned, &r, &c).shares()
-                    };
-                    let js = jensenshannon(&shares.0, &shares.1);
+                    let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer);
+                    let js = jensenshannon(&a, &b);
                     (js, js, None)
+                }
+                StatTest::Psi | StatTest::KlDiv => {
+                    let (mut a, mut b) =
+                        binned_shares(req.column_type, &r, &c, &aligned, req.integer);
+                    fill_zeroes(&mut a);
+                    fill_zeroes(&mut b);
+                    let v = if test == StatTest::Psi {
+                        psi(&a, &b)
+                    } else {
+                        kl_divergence(&a, &b)
+                    };
+                    (v, v, None)
+                }
+                StatTest::Hellinger => {
+                    let h = if req.column_type == ColumnType::Numerical {
+                        hellinger_numeric(&r, &c, req.integer)
+                    } else {
+                        let (a, b) = aligned_or_count(&aligned, &r, &c).shares();
+                        hellinger_shares(&a, &b)
+                    };
+                    (h, h, None)
+                }
+                StatTest::EnergyDistance => {
+                    let e = energy_distance(&r, &c);
+                    (e, e, None)
+                }
+                StatTest::Mannw => {
+                    let (u, p) = mann_whitney_less(&r, &c);
+                    (p, u, Some(p))
                 }
             };
             let distribution = numeric_distribution(&r, &c, &aligned, &labels);
@@ -387,6 +461,22 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                 StatTest::Z => {
                     let (z, p) = z_test(&aligned);
                     (p, z, Some(p))
+                }
+                StatTest::Psi | StatTest::KlDiv => {
+                    let (mut a, mut b) = aligned.shares();
+                    fill_zeroes(&mut a);
+                    fill_zeroes(&mut b);
+                    let v = if test == StatTest::Psi {
+                        psi(&a, &b)
+                    } else {
+                        kl_divergence(&a, &b)
+                    };
+                    (v, v, None)
+                }
+                StatTest::Hellinger => {
+                    let (a, b) = aligned.shares();
+                    let h = hellinger_shares(&a, &b);
+                    (h, h, None)
                 }
                 _ => {
                     let (p, q) = aligned.shares();

@@ -62,6 +62,9 @@ pub struct NumericProfile {
 pub struct ColumnProfile {
     pub name: String,
     pub kind: ProfileKind,
+    /// Whole numbers with nothing missing (numpy integers, for Sturges bins).
+    #[serde(default)]
+    pub integer: bool,
     pub count: u64,
     pub missing: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +179,7 @@ impl ColumnProfile {
                 ColumnProfile {
                     name: name.to_string(),
                     kind,
+                    integer: false,
                     count,
                     missing,
                     numeric,
@@ -192,6 +196,7 @@ impl ColumnProfile {
                 let mut p = ColumnProfile {
                     name: name.to_string(),
                     kind,
+                    integer: false,
                     count: counts.values().sum(),
                     missing,
                     numeric: None,
@@ -279,6 +284,7 @@ impl ColumnProfile {
         let mut merged = ColumnProfile {
             name: self.name.clone(),
             kind: self.kind,
+            integer: self.integer && other.integer,
             count: self.count + other.count,
             missing: self.missing + other.missing,
             numeric,

@@ -87,14 +87,18 @@ pub fn jensenshannon(p: &[f64], q: &[f64]) -> f64 {
 
 /// numpy's `histogram_bin_edges(combined, bins="sturges")`, from the combined sample's size,
 /// minimum and maximum.
-pub fn sturges_edges(size: usize, min: f64, max: f64) -> Vec<f64> {
+/// `integer`: the values are numpy integers, for which numpy widens bins to at least 1.
+pub fn sturges_edges(size: usize, min: f64, max: f64, integer: bool) -> Vec<f64> {
     let (first, last) = if min == max {
         (min - 0.5, max + 0.5)
     } else {
         (min, max)
     };
     let ptp = max - min;
-    let width = ptp / ((size as f64).log2() + 1.0);
+    let mut width = ptp / ((size as f64).log2() + 1.0);
+    if integer && width > 0.0 && width < 1.0 {
+        width = 1.0;
+    }
     let bins = if width > 0.0 {
         ((last - first) / width).ceil() as usize
     } else {
@@ -197,4 +201,219 @@ pub fn z_test(a: &Aligned) -> (f64, f64) {
     let z = (p1 - p2) / (pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f)).sqrt();
     let p = 2.0 * (1.0 - ndtr(z.abs()));
     (z, p)
+}
+
+/// Evidently's `feel_zeroes`: a zero share becomes a tiny one (a millionth of the smallest
+/// non-zero share when that is at most 0.0001, else 0.0001), so logarithms stay finite.
+pub fn fill_zeroes(shares: &mut [f64]) {
+    let min = shares
+        .iter()
+        .copied()
+        .filter(|v| *v != 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if !min.is_finite() {
+        return;
+    }
+    let fill = if min <= 0.0001 { min / 1e6 } else { 0.0001 };
+    for s in shares.iter_mut().filter(|s| **s == 0.0) {
+        *s = fill;
+    }
+}
+
+/// Evidently's `psi`: sum of (r - c) ln(r / c) over shares with zeroes filled.
+pub fn psi(r: &[f64], c: &[f64]) -> f64 {
+    let terms: Vec<f64> = r
+        .iter()
+        .zip(c)
+        .map(|(a, b)| (a - b) * (a / b).ln())
+        .collect();
+    pairwise_sum(&terms)
+}
+
+/// `scipy.stats.entropy(r, c)`: the Kullback-Leibler divergence of normalized shares.
+pub fn kl_divergence(r: &[f64], c: &[f64]) -> f64 {
+    let (sr, sc) = (pairwise_sum(r), pairwise_sum(c));
+    let terms: Vec<f64> = r
+        .iter()
+        .zip(c)
+        .map(|(a, b)| {
+            let (p, q) = (a / sr, b / sc);
+            if p > 0.0 && q > 0.0 {
+                p * (p / q).ln()
+            } else if p == 0.0 && q >= 0.0 {
+                0.0
+            } else {
+                f64::INFINITY
+            }
+        })
+        .collect();
+    pairwise_sum(&terms)
+}
+
+/// `scipy.stats.energy_distance(u, v)` on ascending samples: sqrt(2) times the L2 distance
+/// of the empirical CDFs.
+pub fn energy_distance(u: &[f64], v: &[f64]) -> f64 {
+    let (nu, nv) = (u.len() as f64, v.len() as f64);
+    let (mut i, mut j) = (0usize, 0usize);
+    let mut terms = Vec::with_capacity(u.len() + v.len());
+    let mut previous: Option<f64> = None;
+    for (value, cu, cv) in runs(u, v) {
+        if let Some(p) = previous {
+            let d = i as f64 / nu - j as f64 / nv;
+            terms.push(d * d * (value - p));
+        }
+        i += cu;
+        j += cv;
+        previous = Some(value);
+    }
+    std::f64::consts::SQRT_2 * pairwise_sum(&terms).sqrt()
+}
+
+/// Evidently's Hellinger distance for a numerical column: densities on Sturges bins over
+/// the distinct values of both samples.
+pub fn hellinger_numeric(r: &[f64], c: &[f64], integer: bool) -> f64 {
+    let keys: Vec<f64> = runs(r, c).map(|(v, _, _)| v).collect();
+    let edges = sturges_edges(keys.len(), keys[0], keys[keys.len() - 1], integer);
+    let density = |sorted: &[f64]| {
+        let counts = histogram_counts(sorted, &edges);
+        let total: f64 = counts.iter().map(|c| *c as f64).sum();
+        counts
+            .iter()
+            .zip(edges.windows(2))
+            .map(|(c, e)| *c as f64 / (e[1] - e[0]) / total)
+            .collect::<Vec<f64>>()
+    };
+    let (h1, h2) = (density(r), density(c));
+    let width = (edges[edges.len() - 1] - edges[0]) / (edges.len() - 1) as f64;
+    let mut sum = 0.0;
+    for (p1, p2) in h1.iter().zip(&h2) {
+        sum += (p1 * p2).sqrt() * width;
+    }
+    (1.0 - sum.clamp(0.0, 1.0)).sqrt()
+}
+
+/// Evidently's Hellinger distance over the shares of each value.
+pub fn hellinger_shares(r: &[f64], c: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    for (p1, p2) in r.iter().zip(c) {
+        sum += (p1 * p2).sqrt();
+    }
+    (1.0 - sum.clamp(0.0, 1.0)).sqrt()
+}
+
+/// `scipy.stats.mannwhitneyu(reference, current, alternative="less")` p-value, method
+/// "auto": exact when either sample has at most 8 values and nothing is tied, else the
+/// normal approximation with continuity and tie corrections.
+pub fn mann_whitney_less(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let (n1, n2) = (x.len(), y.len());
+    let mut rank_sum_x = 0.0f64;
+    let mut tie_term = 0.0f64;
+    let mut next_rank = 1.0f64;
+    for (_, cx, cy) in runs(x, y) {
+        let t = (cx + cy) as f64;
+        rank_sum_x += (next_rank + (t - 1.0) / 2.0) * cx as f64;
+        tie_term += t * t * t - t;
+        next_rank += t;
+    }
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let u1 = rank_sum_x - n1f * (n1f + 1.0) / 2.0;
+    let u2 = n1f * n2f - u1;
+    let exact = (n1 <= 8 || n2 <= 8) && tie_term == 0.0;
+    let p = if exact {
+        mwu_exact_sf(u2.round() as usize, n1.min(n2), n1.max(n2))
+    } else {
+        let n = n1f + n2f;
+        let mu = n1f * n2f / 2.0;
+        let s = (n1f * n2f / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
+        let z = (u2 - mu - 0.5) / s;
+        crate::special::ndtr(-z)
+    };
+    (u1, p.clamp(0.0, 1.0))
+}
+
+/// P(U >= k) for the Mann-Whitney U of samples of sizes m <= n with no ties, from the
+/// exact count of arrangements.
+fn mwu_exact_sf(k: usize, m: usize, n: usize) -> f64 {
+    // counts[j][u]: arrangements of i x-values and j y-values with U = u, built row by row.
+    let max_u = m * n;
+    let mut prev: Vec<Vec<f64>> = (0..=n)
+        .map(|_| {
+            let mut v = vec![0.0; max_u + 1];
+            v[0] = 1.0;
+            v
+        })
+        .collect();
+    for i in 1..=m {
+        let mut cur: Vec<Vec<f64>> = vec![vec![0.0; max_u + 1]; n + 1];
+        cur[0][0] = 1.0;
+        for j in 1..=n {
+            for u in 0..=i * j {
+                // The largest value is an x (adding j to U) or a y.
+                let from_x = if u >= j { prev[j][u - j] } else { 0.0 };
+                cur[j][u] = from_x + cur[j - 1][u];
+            }
+        }
+        prev = cur;
+    }
+    let counts = &prev[n];
+    let total: f64 = counts.iter().sum();
+    let tail: f64 = counts[k.min(max_u + 1)..].iter().sum();
+    tail / total
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    fn sorted(v: &[f64]) -> Vec<f64> {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v
+    }
+
+    #[test]
+    fn mann_whitney_less_matches_scipy_in_each_method() {
+        // scipy.stats.mannwhitneyu(x, y, alternative="less").pvalue, method "auto".
+        let cases: [(&[f64], &[f64], f64); 3] = [
+            // exact: five values, no ties
+            (
+                &[3.1, 1.2, 5.5, 4.4, 2.3],
+                &[6.0, 0.5, 8.1, 9.2, 7.7, 10.3, 11.4],
+                0.023_989_898_989_898_99,
+            ),
+            // asymptotic: both samples over 8
+            (
+                &[3.1, 1.2, 5.5, 4.4, 2.3, 12.0, 13.0, 14.5, 15.0],
+                &[6.0, 0.5, 8.1, 9.2, 7.7, 10.3, 11.4, 16.0, 17.5],
+                0.268_249_734_659_728_2,
+            ),
+            // asymptotic: small but tied
+            (
+                &[1.0, 2.0, 2.0, 3.0],
+                &[2.0, 3.0, 4.0],
+                0.133_189_961_671_241_25,
+            ),
+        ];
+        for (x, y, want) in cases {
+            let (_, p) = mann_whitney_less(&sorted(x), &sorted(y));
+            assert!((p - want).abs() <= 1e-12 * want, "{p} vs {want}");
+        }
+    }
+
+    #[test]
+    fn zero_shares_are_filled_like_evidently() {
+        let mut a = [0.5, 0.0, 0.5];
+        fill_zeroes(&mut a);
+        assert_eq!(a, [0.5, 0.0001, 0.5]);
+        let mut b = [0.99999, 0.00001, 0.0];
+        fill_zeroes(&mut b);
+        assert_eq!(b[2], 0.00001 / 1e6);
+    }
+
+    #[test]
+    fn integer_sturges_bins_are_at_least_one_wide() {
+        // numpy.histogram_bin_edges(np.array([0, 1, 2]), "sturges") -> [0., 1., 2.]
+        assert_eq!(sturges_edges(3, 0.0, 2.0, true), vec![0.0, 1.0, 2.0]);
+        assert_eq!(sturges_edges(3, 0.0, 2.0, false).len(), 4);
+    }
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Evidently's results for the tests a user can pick with --stattest (beyond the default
+choice), on the same fixtures as make_fixtures.py.
+
+usage (from this folder, with shared/bench/requirements.txt installed):
+    python make_stattest_fixtures.py          -> <case>.stattests.json
+"""
+import json
+
+import pandas as pd
+from evidently.legacy.calculations.stattests import (energy_dist_test, hellinger_stat_test,
+                                                     kl_div_stat_test, mann_whitney_u_stat_test,
+                                                     psi_stat_test)
+from evidently.legacy.core import ColumnType
+
+TESTS = {"psi": psi_stat_test, "kl_div": kl_div_stat_test, "hellinger": hellinger_stat_test,
+         "energy_distance": energy_dist_test, "mannw": mann_whitney_u_stat_test}
+NUMERICAL_ONLY = {"energy_distance", "mannw"}
+
+for case in ("ref1000", "ref1001", "ks_equal"):
+    ref = pd.read_csv(f"{case}.reference.csv")
+    cur = pd.read_csv(f"{case}.current.csv")
+    out = []
+    for col in ref.columns:
+        numeric = pd.api.types.is_numeric_dtype(ref[col]) and ref[col].dtype != bool
+        ctype = ColumnType.Numerical if numeric else ColumnType.Categorical
+        for name, test in TESTS.items():
+            if name in NUMERICAL_ONLY and not numeric:
+                continue
+            r, c = ref[col].dropna(), cur[col].dropna()
+            res = test(r.copy(), c.copy(), ctype, None)
+            out.append({"column": col, "stattest": name, "score": float(res.drift_score),
+                        "drift_detected": bool(res.drifted)})
+    with open(f"{case}.stattests.json", "w") as f:
+        json.dump(out, f, indent=1)
