@@ -9,9 +9,9 @@ use crate::ks::ks_2samp;
 use crate::merge::runs;
 use crate::sort::sort_f64;
 use crate::tests::{
-    Aligned, chisquare, energy_distance, fill_zeroes, hellinger_numeric, hellinger_shares,
-    histogram_counts, jensenshannon, kl_divergence, mann_whitney_less, pairwise_sum, psi, std_dev,
-    sturges_edges, wasserstein_normed, z_test,
+    Aligned, chisquare, divergence, energy_distance, hellinger_numeric, hellinger_shares,
+    histogram_counts, jensenshannon, mann_whitney_less, pairwise_sum, std_dev, sturges_edges,
+    wasserstein_normed, z_test,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -393,15 +393,8 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                     (js, js, None)
                 }
                 StatTest::Psi | StatTest::KlDiv => {
-                    let (mut a, mut b) =
-                        binned_shares(req.column_type, &r, &c, &aligned, req.integer);
-                    fill_zeroes(&mut a);
-                    fill_zeroes(&mut b);
-                    let v = if test == StatTest::Psi {
-                        psi(&a, &b)
-                    } else {
-                        kl_divergence(&a, &b)
-                    };
+                    let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer);
+                    let v = divergence(a, b, test == StatTest::KlDiv);
                     (v, v, None)
                 }
                 StatTest::Hellinger => {
@@ -463,14 +456,8 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                     (p, z, Some(p))
                 }
                 StatTest::Psi | StatTest::KlDiv => {
-                    let (mut a, mut b) = aligned.shares();
-                    fill_zeroes(&mut a);
-                    fill_zeroes(&mut b);
-                    let v = if test == StatTest::Psi {
-                        psi(&a, &b)
-                    } else {
-                        kl_divergence(&a, &b)
-                    };
+                    let (a, b) = aligned.shares();
+                    let v = divergence(a, b, test == StatTest::KlDiv);
                     (v, v, None)
                 }
                 StatTest::Hellinger => {

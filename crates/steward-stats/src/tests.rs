@@ -37,22 +37,28 @@ pub fn std_dev(x: &[f64]) -> f64 {
     (pairwise_sum(&sq) / n).sqrt()
 }
 
-/// `scipy.stats.wasserstein_distance(u, v)` on ascending samples.
-pub fn wasserstein(u: &[f64], v: &[f64]) -> f64 {
+/// The terms of a distance between the empirical CDFs of two ascending samples: between one
+/// distinct value and the next both CDFs are constant, and each stretch contributes
+/// `f(F_u - F_v) * length`.
+fn cdf_terms(u: &[f64], v: &[f64], f: impl Fn(f64) -> f64) -> Vec<f64> {
     let (nu, nv) = (u.len() as f64, v.len() as f64);
     let (mut i, mut j) = (0usize, 0usize);
     let mut terms = Vec::with_capacity(u.len() + v.len());
-    // Between one distinct value and the next the two empirical CDFs are constant.
     let mut previous: Option<f64> = None;
     for (value, cu, cv) in runs(u, v) {
         if let Some(p) = previous {
-            terms.push((i as f64 / nu - j as f64 / nv).abs() * (value - p));
+            terms.push(f(i as f64 / nu - j as f64 / nv) * (value - p));
         }
         i += cu;
         j += cv;
         previous = Some(value);
     }
-    pairwise_sum(&terms)
+    terms
+}
+
+/// `scipy.stats.wasserstein_distance(u, v)` on ascending samples.
+pub fn wasserstein(u: &[f64], v: &[f64]) -> f64 {
+    pairwise_sum(&cdf_terms(u, v, f64::abs))
 }
 
 /// Evidently's `wasserstein` score: the distance divided by max(np.std(reference), 0.001).
@@ -220,6 +226,18 @@ pub fn fill_zeroes(shares: &mut [f64]) {
     }
 }
 
+/// Evidently's `psi` (`kl = false`) or `kl_div` (`kl = true`) of two share vectors, after
+/// filling their zero shares.
+pub fn divergence(mut r: Vec<f64>, mut c: Vec<f64>, kl: bool) -> f64 {
+    fill_zeroes(&mut r);
+    fill_zeroes(&mut c);
+    if kl {
+        kl_divergence(&r, &c)
+    } else {
+        psi(&r, &c)
+    }
+}
+
 /// Evidently's `psi`: sum of (r - c) ln(r / c) over shares with zeroes filled.
 pub fn psi(r: &[f64], c: &[f64]) -> f64 {
     let terms: Vec<f64> = r
@@ -253,20 +271,7 @@ pub fn kl_divergence(r: &[f64], c: &[f64]) -> f64 {
 /// `scipy.stats.energy_distance(u, v)` on ascending samples: sqrt(2) times the L2 distance
 /// of the empirical CDFs.
 pub fn energy_distance(u: &[f64], v: &[f64]) -> f64 {
-    let (nu, nv) = (u.len() as f64, v.len() as f64);
-    let (mut i, mut j) = (0usize, 0usize);
-    let mut terms = Vec::with_capacity(u.len() + v.len());
-    let mut previous: Option<f64> = None;
-    for (value, cu, cv) in runs(u, v) {
-        if let Some(p) = previous {
-            let d = i as f64 / nu - j as f64 / nv;
-            terms.push(d * d * (value - p));
-        }
-        i += cu;
-        j += cv;
-        previous = Some(value);
-    }
-    std::f64::consts::SQRT_2 * pairwise_sum(&terms).sqrt()
+    std::f64::consts::SQRT_2 * pairwise_sum(&cdf_terms(u, v, |d| d * d)).sqrt()
 }
 
 /// Evidently's Hellinger distance for a numerical column: densities on Sturges bins over
