@@ -1135,7 +1135,7 @@ fn drift_exit_codes_and_overrides() {
         "--current",
         cur,
         "--stattest",
-        "t_test",
+        "anderson",
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not available in this version"));

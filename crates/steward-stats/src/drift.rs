@@ -11,7 +11,7 @@ use crate::sort::sort_f64;
 use crate::tests::{
     Aligned, chisquare, divergence, energy_distance, hellinger_numeric, hellinger_shares,
     histogram_counts, jensenshannon, mann_whitney_less, pairwise_sum, std_dev, sturges_edges,
-    wasserstein_normed, z_test,
+    t_test, wasserstein_normed, z_test,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -55,6 +55,7 @@ pub enum StatTest {
     Hellinger,
     EnergyDistance,
     Mannw,
+    TTest,
 }
 
 impl StatTest {
@@ -70,6 +71,7 @@ impl StatTest {
             StatTest::Hellinger => "hellinger",
             StatTest::EnergyDistance => "energy_distance",
             StatTest::Mannw => "mannw",
+            StatTest::TTest => "t_test",
         }
     }
 
@@ -86,9 +88,10 @@ impl StatTest {
             "hellinger" => StatTest::Hellinger,
             "energy_distance" | "ed" => StatTest::EnergyDistance,
             "mannw" => StatTest::Mannw,
-            "cramer_von_mises" | "anderson" | "t_test" => {
+            "t_test" => StatTest::TTest,
+            "cramer_von_mises" | "anderson" => {
                 return Err(format!(
-                    "the `{name}` test is not available in this version of steward; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw"
+                    "the `{name}` test is not available in this version of steward; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw, t_test"
                 ));
             }
             other => return Err(format!("unknown test `{other}`")),
@@ -97,7 +100,11 @@ impl StatTest {
 
     pub fn default_threshold(self) -> f64 {
         match self {
-            StatTest::Ks | StatTest::Chisquare | StatTest::Z | StatTest::Mannw => 0.05,
+            StatTest::Ks
+            | StatTest::Chisquare
+            | StatTest::Z
+            | StatTest::Mannw
+            | StatTest::TTest => 0.05,
             StatTest::Wasserstein
             | StatTest::Jensenshannon
             | StatTest::Psi
@@ -111,7 +118,9 @@ impl StatTest {
     fn drifted(self, score: f64, threshold: f64) -> bool {
         match self {
             StatTest::Ks => score <= threshold,
-            StatTest::Chisquare | StatTest::Z | StatTest::Mannw => score < threshold,
+            StatTest::Chisquare | StatTest::Z | StatTest::Mannw | StatTest::TTest => {
+                score < threshold
+            }
             StatTest::EnergyDistance => score > threshold,
             StatTest::Wasserstein
             | StatTest::Jensenshannon
@@ -123,9 +132,11 @@ impl StatTest {
 
     fn allowed(self, t: ColumnType) -> bool {
         match self {
-            StatTest::Ks | StatTest::Wasserstein | StatTest::EnergyDistance | StatTest::Mannw => {
-                t == ColumnType::Numerical
-            }
+            StatTest::Ks
+            | StatTest::Wasserstein
+            | StatTest::EnergyDistance
+            | StatTest::Mannw
+            | StatTest::TTest => t == ColumnType::Numerical,
             StatTest::Chisquare
             | StatTest::Z
             | StatTest::Jensenshannon
@@ -413,6 +424,10 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                 StatTest::Mannw => {
                     let (u, p) = mann_whitney_less(&r, &c);
                     (p, u, Some(p))
+                }
+                StatTest::TTest => {
+                    let (t, p) = t_test(&r, &c);
+                    (p, t, Some(p))
                 }
             };
             let distribution = numeric_distribution(&r, &c, &aligned, &labels);

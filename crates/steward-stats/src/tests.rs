@@ -336,6 +336,19 @@ pub fn mann_whitney_less(x: &[f64], y: &[f64]) -> (f64, f64) {
     (u1, p.clamp(0.0, 1.0))
 }
 
+/// `scipy.stats.ttest_ind(reference, current)` (equal variances): (t, two-sided p).
+pub fn t_test(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let (n1, n2) = (x.len() as f64, y.len() as f64);
+    let (m1, m2) = (pairwise_sum(x) / n1, pairwise_sum(y) / n2);
+    let ss =
+        |v: &[f64], m: f64| pairwise_sum(&v.iter().map(|a| (a - m) * (a - m)).collect::<Vec<_>>());
+    let (v1, v2) = (ss(x, m1) / (n1 - 1.0), ss(y, m2) / (n2 - 1.0));
+    let df = n1 + n2 - 2.0;
+    let pooled = ((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / df;
+    let t = (m1 - m2) / (pooled * (1.0 / n1 + 1.0 / n2)).sqrt();
+    (t, crate::special::student_t_two_sided(t, df))
+}
+
 /// P(U >= k) for the Mann-Whitney U of samples of sizes m <= n with no ties, from the
 /// exact count of arrangements.
 fn mwu_exact_sf(k: usize, m: usize, n: usize) -> f64 {

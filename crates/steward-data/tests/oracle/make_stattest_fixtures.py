@@ -6,16 +6,17 @@ usage (from this folder, with shared/bench/requirements.txt installed):
     python make_stattest_fixtures.py          -> <case>.stattests.json
 """
 import json
+import math
 
 import pandas as pd
 from evidently.legacy.calculations.stattests import (energy_dist_test, hellinger_stat_test,
                                                      kl_div_stat_test, mann_whitney_u_stat_test,
-                                                     psi_stat_test)
+                                                     psi_stat_test, t_test)
 from evidently.legacy.core import ColumnType
 
 TESTS = {"psi": psi_stat_test, "kl_div": kl_div_stat_test, "hellinger": hellinger_stat_test,
-         "energy_distance": energy_dist_test, "mannw": mann_whitney_u_stat_test}
-NUMERICAL_ONLY = {"energy_distance", "mannw"}
+         "energy_distance": energy_dist_test, "mannw": mann_whitney_u_stat_test, "t_test": t_test}
+NUMERICAL_ONLY = {"energy_distance", "mannw", "t_test"}
 
 for case in ("ref1000", "ref1001", "ks_equal"):
     ref = pd.read_csv(f"{case}.reference.csv")
@@ -29,7 +30,9 @@ for case in ("ref1000", "ref1001", "ks_equal"):
                 continue
             r, c = ref[col].dropna(), cur[col].dropna()
             res = test(r.copy(), c.copy(), ctype, None)
-            out.append({"column": col, "stattest": name, "score": float(res.drift_score),
+            score = float(res.drift_score)
+            # A constant column's t statistic is 0/0: NaN, written as null.
+            out.append({"column": col, "stattest": name, "score": None if math.isnan(score) else score,
                         "drift_detected": bool(res.drifted)})
     with open(f"{case}.stattests.json", "w") as f:
         json.dump(out, f, indent=1)
