@@ -129,32 +129,31 @@ pub fn incomplete_beta(a: f64, b: f64, x: f64, one_minus_x: f64) -> f64 {
     }
     d = 1.0 / d;
     f *= d;
+    // One modified-Lentz step with coefficient `num`; returns the factor applied to f.
+    let step = |num: f64, c: &mut f64, d: &mut f64| {
+        *d = 1.0 + num * *d;
+        if d.abs() < TINY {
+            *d = TINY;
+        }
+        *c = 1.0 + num / *c;
+        if c.abs() < TINY {
+            *c = TINY;
+        }
+        *d = 1.0 / *d;
+        *d * *c
+    };
     for m in 1..10_000 {
         let m = m as f64;
-        // Even step.
-        let num = m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
-        d = 1.0 + num * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + num / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        f *= d * c;
-        // Odd step.
-        let num = -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
-        d = 1.0 + num * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + num / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = d * c;
+        f *= step(
+            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m)),
+            &mut c,
+            &mut d,
+        );
+        let delta = step(
+            -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0)),
+            &mut c,
+            &mut d,
+        );
         f *= delta;
         if (delta - 1.0).abs() < 1e-16 {
             break;
