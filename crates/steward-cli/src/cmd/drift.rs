@@ -258,13 +258,26 @@ fn text(r: &DriftReport) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<width$}  {:<11}  {:<13}  {:>12.6}  {:>9}  {}",
+            "{:<width$}  {:<11}  {:<13}  {:>12.6}{} {:>9}  {}",
             c.column,
             ty,
             c.stattest,
             c.score,
+            if c.approximate { "~" } else { " " },
             c.threshold,
             if c.drift_detected { "yes" } else { "no" }
+        );
+    }
+    if let Some(e) = r
+        .columns
+        .iter()
+        .filter_map(|c| c.rank_error)
+        .reduce(f64::max)
+    {
+        let _ = writeln!(
+            out,
+            "\n~ approximate: compared with the reference profile's quantile sketch (rank error up to {:.2}%)",
+            e * 100.0
         );
     }
     out
