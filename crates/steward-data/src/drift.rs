@@ -86,25 +86,38 @@ enum Reference<'a> {
     Profile(&'a Profile),
 }
 
-/// The profile of a dataset.
+/// The profile of a dataset; columns are profiled on every core.
 pub fn profile(data: &Dataset) -> Profile {
+    let one = |c: &Column| {
+        let kind = match c.kind {
+            Kind::Number => ProfileKind::Number,
+            Kind::Text => ProfileKind::Text,
+            Kind::Boolean => ProfileKind::Boolean,
+        };
+        let mut p = ColumnProfile::new(&c.name, kind, &c.values, c.missing as u64);
+        p.integer = c.integer;
+        p
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|t| t.get())
+        .unwrap_or(1)
+        .min(data.columns.len().max(1));
+    let chunk = data.columns.len().div_ceil(threads).max(1);
+    let columns = std::thread::scope(|scope| {
+        let handles: Vec<_> = data
+            .columns
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
     Profile {
         format: steward_stats::profile::FORMAT.into(),
         rows: data.rows as u64,
-        columns: data
-            .columns
-            .iter()
-            .map(|c| {
-                let kind = match c.kind {
-                    Kind::Number => ProfileKind::Number,
-                    Kind::Text => ProfileKind::Text,
-                    Kind::Boolean => ProfileKind::Boolean,
-                };
-                let mut p = ColumnProfile::new(&c.name, kind, &c.values, c.missing as u64);
-                p.integer = c.integer;
-                p
-            })
-            .collect(),
+        columns,
     }
 }
 
