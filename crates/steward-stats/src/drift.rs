@@ -9,9 +9,9 @@ use crate::ks::ks_2samp;
 use crate::merge::runs;
 use crate::sort::sort_f64;
 use crate::tests::{
-    Aligned, chisquare, divergence, energy_distance, hellinger_numeric, hellinger_shares,
-    histogram_counts, jensenshannon, mann_whitney_less, pairwise_sum, std_dev, sturges_edges,
-    t_test, wasserstein_normed, z_test,
+    Aligned, chisquare, cramer_von_mises, divergence, energy_distance, hellinger_numeric,
+    hellinger_shares, histogram_counts, jensenshannon, mann_whitney_less, pairwise_sum, std_dev,
+    sturges_edges, t_test, wasserstein_normed, z_test,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -56,6 +56,7 @@ pub enum StatTest {
     EnergyDistance,
     Mannw,
     TTest,
+    CramerVonMises,
 }
 
 impl StatTest {
@@ -72,6 +73,7 @@ impl StatTest {
             StatTest::EnergyDistance => "energy_distance",
             StatTest::Mannw => "mannw",
             StatTest::TTest => "t_test",
+            StatTest::CramerVonMises => "cramer_von_mises",
         }
     }
 
@@ -89,9 +91,10 @@ impl StatTest {
             "energy_distance" | "ed" => StatTest::EnergyDistance,
             "mannw" => StatTest::Mannw,
             "t_test" => StatTest::TTest,
-            "cramer_von_mises" | "anderson" => {
+            "cramer_von_mises" => StatTest::CramerVonMises,
+            "anderson" => {
                 return Err(format!(
-                    "the `{name}` test is not available in this version of steward; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw, t_test"
+                    "the `{name}` test is not available in this version of steward; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw, t_test, cramer_von_mises"
                 ));
             }
             other => return Err(format!("unknown test `{other}`")),
@@ -110,14 +113,15 @@ impl StatTest {
             | StatTest::Psi
             | StatTest::KlDiv
             | StatTest::Hellinger
-            | StatTest::EnergyDistance => 0.1,
+            | StatTest::EnergyDistance
+            | StatTest::CramerVonMises => 0.1,
         }
     }
 
     /// p-value tests drift below the threshold, distances at or above it (ks: p <= threshold).
     fn drifted(self, score: f64, threshold: f64) -> bool {
         match self {
-            StatTest::Ks => score <= threshold,
+            StatTest::Ks | StatTest::CramerVonMises => score <= threshold,
             StatTest::Chisquare | StatTest::Z | StatTest::Mannw | StatTest::TTest => {
                 score < threshold
             }
@@ -136,7 +140,8 @@ impl StatTest {
             | StatTest::Wasserstein
             | StatTest::EnergyDistance
             | StatTest::Mannw
-            | StatTest::TTest => t == ColumnType::Numerical,
+            | StatTest::TTest
+            | StatTest::CramerVonMises => t == ColumnType::Numerical,
             StatTest::Chisquare
             | StatTest::Z
             | StatTest::Jensenshannon
@@ -427,6 +432,15 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                 }
                 StatTest::TTest => {
                     let (t, p) = t_test(&r, &c);
+                    (p, t, Some(p))
+                }
+                StatTest::CramerVonMises => {
+                    let (t, p) = cramer_von_mises(&r, &c).ok_or_else(|| {
+                        format!(
+                            "column `{}`: cramer_von_mises needs at least two values on each side",
+                            req.name
+                        )
+                    })?;
                     (p, t, Some(p))
                 }
             };

@@ -12,11 +12,13 @@ import pandas as pd
 from evidently.legacy.calculations.stattests import (energy_dist_test, hellinger_stat_test,
                                                      kl_div_stat_test, mann_whitney_u_stat_test,
                                                      psi_stat_test, t_test)
+from evidently.legacy.calculations.stattests.cramer_von_mises_stattest import cramer_von_mises
 from evidently.legacy.core import ColumnType
 
 TESTS = {"psi": psi_stat_test, "kl_div": kl_div_stat_test, "hellinger": hellinger_stat_test,
-         "energy_distance": energy_dist_test, "mannw": mann_whitney_u_stat_test, "t_test": t_test}
-NUMERICAL_ONLY = {"energy_distance", "mannw", "t_test"}
+         "energy_distance": energy_dist_test, "mannw": mann_whitney_u_stat_test, "t_test": t_test,
+         "cramer_von_mises": cramer_von_mises}
+NUMERICAL_ONLY = {"energy_distance", "mannw", "t_test", "cramer_von_mises"}
 
 for case in ("ref1000", "ref1001", "ks_equal"):
     ref = pd.read_csv(f"{case}.reference.csv")
