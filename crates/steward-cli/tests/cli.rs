@@ -1135,10 +1135,10 @@ fn drift_exit_codes_and_overrides() {
         "--current",
         cur,
         "--stattest",
-        "anderson",
+        "chi2",
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not available in this version"));
+    assert!(stderr(&o).contains("unknown test `chi2`; available: ks, chisquare"));
     // A chosen test replaces the default on every column it applies to.
     let o = drift(&[
         "--reference",

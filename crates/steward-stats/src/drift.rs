@@ -9,9 +9,9 @@ use crate::ks::ks_2samp;
 use crate::merge::runs;
 use crate::sort::sort_f64;
 use crate::tests::{
-    Aligned, chisquare, cramer_von_mises, divergence, energy_distance, hellinger_numeric,
-    hellinger_shares, histogram_counts, jensenshannon, mann_whitney_less, pairwise_sum, std_dev,
-    sturges_edges, t_test, wasserstein_normed, z_test,
+    Aligned, anderson_ksamp, chisquare, cramer_von_mises, divergence, energy_distance,
+    hellinger_numeric, hellinger_shares, histogram_counts, jensenshannon, mann_whitney_less,
+    pairwise_sum, std_dev, sturges_edges, t_test, wasserstein_normed, z_test,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -57,6 +57,7 @@ pub enum StatTest {
     Mannw,
     TTest,
     CramerVonMises,
+    Anderson,
 }
 
 impl StatTest {
@@ -74,6 +75,7 @@ impl StatTest {
             StatTest::Mannw => "mannw",
             StatTest::TTest => "t_test",
             StatTest::CramerVonMises => "cramer_von_mises",
+            StatTest::Anderson => "anderson",
         }
     }
 
@@ -92,12 +94,12 @@ impl StatTest {
             "mannw" => StatTest::Mannw,
             "t_test" => StatTest::TTest,
             "cramer_von_mises" => StatTest::CramerVonMises,
-            "anderson" => {
+            "anderson" => StatTest::Anderson,
+            other => {
                 return Err(format!(
-                    "the `{name}` test is not available in this version of steward; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw, t_test, cramer_von_mises"
+                    "unknown test `{other}`; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw, t_test, cramer_von_mises, anderson"
                 ));
             }
-            other => return Err(format!("unknown test `{other}`")),
         })
     }
 
@@ -114,7 +116,8 @@ impl StatTest {
             | StatTest::KlDiv
             | StatTest::Hellinger
             | StatTest::EnergyDistance
-            | StatTest::CramerVonMises => 0.1,
+            | StatTest::CramerVonMises
+            | StatTest::Anderson => 0.1,
         }
     }
 
@@ -122,9 +125,11 @@ impl StatTest {
     fn drifted(self, score: f64, threshold: f64) -> bool {
         match self {
             StatTest::Ks | StatTest::CramerVonMises => score <= threshold,
-            StatTest::Chisquare | StatTest::Z | StatTest::Mannw | StatTest::TTest => {
-                score < threshold
-            }
+            StatTest::Chisquare
+            | StatTest::Z
+            | StatTest::Mannw
+            | StatTest::TTest
+            | StatTest::Anderson => score < threshold,
             StatTest::EnergyDistance => score > threshold,
             StatTest::Wasserstein
             | StatTest::Jensenshannon
@@ -141,7 +146,8 @@ impl StatTest {
             | StatTest::EnergyDistance
             | StatTest::Mannw
             | StatTest::TTest
-            | StatTest::CramerVonMises => t == ColumnType::Numerical,
+            | StatTest::CramerVonMises
+            | StatTest::Anderson => t == ColumnType::Numerical,
             StatTest::Chisquare
             | StatTest::Z
             | StatTest::Jensenshannon
@@ -433,6 +439,15 @@ pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
                 StatTest::TTest => {
                     let (t, p) = t_test(&r, &c);
                     (p, t, Some(p))
+                }
+                StatTest::Anderson => {
+                    let (a, p) = anderson_ksamp(&r, &c).ok_or_else(|| {
+                        format!(
+                            "column `{}`: anderson needs more than one distinct value",
+                            req.name
+                        )
+                    })?;
+                    (p, a, Some(p))
                 }
                 StatTest::CramerVonMises => {
                     let (t, p) = cramer_von_mises(&r, &c).ok_or_else(|| {
