@@ -7,6 +7,7 @@ pub mod kolmogorov;
 pub mod ks;
 pub mod merge;
 pub mod profile;
+pub mod quantiles;
 pub mod sort;
 pub mod special;
 pub mod tests;

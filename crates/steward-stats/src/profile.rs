@@ -4,22 +4,21 @@
 //! A profile has `update` (from a column's values), `merge` (of two profiles of parts) and a
 //! serde form, so the same code can run per partition inside a distributed engine. Counts,
 //! missing counts, min, max, mean and variance merge exactly (Chan's parallel formulas);
-//! the quantile sketch (KLL, k = 200) and the distinct-count estimate (HLL) merge within
-//! their stated error; exact value counts are kept while a column has few distinct values.
+//! the quantile summary (deterministic, at most 1,024 weighted points) and the distinct-count
+//! estimate (HLL) merge within their stated error; exact value counts are kept while a column
+//! has few distinct values.
 
 use std::collections::BTreeMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use datasketches::hll::{HllSketch, HllType, HllUnion};
-use datasketches::kll::{KllFloat, KllSketch};
 use serde::{Deserialize, Serialize};
 
 use crate::drift::Values;
+use crate::quantiles::QuantileSummary;
 
 pub const FORMAT: &str = "steward-profile/v1";
-/// KLL's k: a normalized rank error of about 1.3% (99% confidence).
-const KLL_K: u16 = 200;
 const HLL_LG_K: u8 = 12;
 /// Exact value counts are kept up to this many distinct values (categorical columns) ...
 const EXACT_CATEGORIES: usize = 10_000;
@@ -50,9 +49,9 @@ pub struct NumericProfile {
     /// Sum of squared deviations from the mean (for exact merging of the variance).
     pub m2: f64,
     pub std: f64,
-    /// KLL quantile sketch, serialized (base64).
-    pub quantile_sketch: String,
-    /// The sketch's normalized rank error.
+    /// The quantile summary (weighted values).
+    pub quantiles: QuantileSummary,
+    /// The summary's bound on the normalized rank error.
     pub rank_error: f64,
     /// 30 equal-width bins over [min, max], counts estimated from the sketch.
     pub histogram: Histogram,
@@ -87,13 +86,6 @@ pub struct Profile {
     pub columns: Vec<ColumnProfile>,
 }
 
-fn kll_decode(s: &str) -> Result<KllSketch<KllFloat<f64>>, String> {
-    let bytes = STANDARD
-        .decode(s)
-        .map_err(|e| format!("quantile sketch is not base64: {e}"))?;
-    KllSketch::deserialize(&bytes).map_err(|e| format!("quantile sketch is damaged: {e}"))
-}
-
 fn hll_decode(s: &str) -> Result<HllSketch, String> {
     let bytes = STANDARD
         .decode(s)
@@ -101,7 +93,7 @@ fn hll_decode(s: &str) -> Result<HllSketch, String> {
     HllSketch::deserialize(&bytes).map_err(|e| format!("distinct sketch is damaged: {e}"))
 }
 
-fn histogram(kll: &KllSketch<KllFloat<f64>>, min: f64, max: f64, count: u64) -> Histogram {
+fn histogram(q: &QuantileSummary, min: f64, max: f64, count: u64) -> Histogram {
     let bins = 30;
     let step = (max - min) / bins as f64;
     let edges: Vec<f64> = (0..=bins)
@@ -113,15 +105,7 @@ fn histogram(kll: &KllSketch<KllFloat<f64>>, min: f64, max: f64, count: u64) -> 
             }
         })
         .collect();
-    let ranks: Vec<f64> = edges
-        .iter()
-        .map(|e| {
-            KllFloat::<f64>::new(*e)
-                .ok()
-                .and_then(|v| kll.rank(&v, datasketches::common::SearchCriteria::Inclusive))
-                .unwrap_or(0.0)
-        })
-        .collect();
+    let ranks: Vec<f64> = edges.iter().map(|e| q.rank(*e)).collect();
     let mut counts = Vec::with_capacity(bins);
     for i in 0..bins {
         let lower = if i == 0 { 0.0 } else { ranks[i] };
@@ -141,13 +125,9 @@ impl ColumnProfile {
         match values {
             Values::Numerical(v) => {
                 let count = v.len() as u64;
-                let mut kll = KllSketch::<KllFloat<f64>>::new(KLL_K).expect("valid KLL k");
                 let mut exact: Option<BTreeMap<String, u64>> = Some(BTreeMap::new());
                 let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
                 for &x in v {
-                    if let Ok(item) = KllFloat::<f64>::new(x) {
-                        kll.update(item);
-                    }
                     min = min.min(x);
                     max = max.max(x);
                     hll.update(x.to_bits());
@@ -166,15 +146,18 @@ impl ColumnProfile {
                     0.0
                 };
                 let m2: f64 = v.iter().map(|x| (x - mean) * (x - mean)).sum();
-                let numeric = (count > 0).then(|| NumericProfile {
-                    min,
-                    max,
-                    mean,
-                    m2,
-                    std: (m2 / count as f64).sqrt(),
-                    rank_error: kll.normalized_rank_error(),
-                    histogram: histogram(&kll, min, max, count),
-                    quantile_sketch: STANDARD.encode(kll.serialize()),
+                let numeric = (count > 0).then(|| {
+                    let quantiles = QuantileSummary::from_values(v);
+                    NumericProfile {
+                        min,
+                        max,
+                        mean,
+                        m2,
+                        std: (m2 / count as f64).sqrt(),
+                        rank_error: quantiles.rank_error,
+                        histogram: histogram(&quantiles, min, max, count),
+                        quantiles,
+                    }
                 });
                 ColumnProfile {
                     name: name.to_string(),
@@ -242,9 +225,7 @@ impl ColumnProfile {
                 let delta = b.mean - a.mean;
                 let mean = a.mean + delta * nb / n;
                 let m2 = a.m2 + b.m2 + delta * delta * na * nb / n;
-                let mut kll = kll_decode(&a.quantile_sketch)?;
-                kll.merge(&kll_decode(&b.quantile_sketch)?)
-                    .map_err(|e| e.to_string())?;
+                let quantiles = a.quantiles.merge(&b.quantiles);
                 let (min, max) = (a.min.min(b.min), a.max.max(b.max));
                 let count = self.count + other.count;
                 Some(NumericProfile {
@@ -253,9 +234,9 @@ impl ColumnProfile {
                     mean,
                     m2,
                     std: (m2 / n).sqrt(),
-                    rank_error: kll.normalized_rank_error(),
-                    histogram: histogram(&kll, min, max, count),
-                    quantile_sketch: STANDARD.encode(kll.serialize()),
+                    rank_error: quantiles.rank_error,
+                    histogram: histogram(&quantiles, min, max, count),
+                    quantiles,
                 })
             }
             (Some(a), None) => Some(a.clone()),
@@ -333,18 +314,10 @@ impl ColumnProfile {
         }
         match &self.numeric {
             Some(n) => {
-                let kll = kll_decode(&n.quantile_sketch)?;
-                let count = self.count as usize;
-                let mut v = Vec::with_capacity(count);
-                for i in 0..count {
-                    let rank = (i as f64 + 0.5) / count as f64;
-                    if let Ok(Some(q)) =
-                        kll.quantile(rank, datasketches::common::SearchCriteria::Inclusive)
-                    {
-                        v.push(q.into_inner());
-                    }
-                }
-                Ok((Values::Numerical(v), Some(n.rank_error)))
+                let v = n.quantiles.expand();
+                // A summary that never had to compact holds every value: exact.
+                let error = (n.rank_error > 0.0).then_some(n.rank_error);
+                Ok((Values::Numerical(v), error))
             }
             None => Err(format!(
                 "the profile of column `{}` keeps only its {} most frequent values, not the counts a test needs",
