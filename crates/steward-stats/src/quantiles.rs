@@ -32,6 +32,41 @@ impl QuantileSummary {
 
     /// The summary of `values` (any order; NaN must already be removed).
     pub fn from_values(values: &[f64]) -> QuantileSummary {
+        let n = values.len() as u64;
+        if values.len() <= POINTS {
+            let mut sorted = values.to_vec();
+            sort_f64(&mut sorted);
+            let weights = vec![1u64; sorted.len()];
+            return QuantileSummary {
+                values: sorted,
+                weights,
+                rank_error: 0.0,
+            };
+        }
+        // Block b covers ranks [start_b, end_b); its point is the value at the middle rank.
+        // Only those 1,024 order statistics are needed, so they are selected, not sorted for.
+        let mut bounds = Vec::with_capacity(POINTS);
+        let mut middles = Vec::with_capacity(POINTS);
+        let mut start = 0u64;
+        for b in 0..POINTS as u64 {
+            let end = ((b + 1) as u128 * n as u128 / POINTS as u128) as u64;
+            if end > start {
+                bounds.push(end - start);
+                middles.push(start + (end - start) / 2);
+            }
+            start = end;
+        }
+        let picked = select_ranks(values, &middles);
+        let largest = bounds.iter().copied().max().unwrap_or(0);
+        QuantileSummary {
+            values: picked,
+            weights: bounds,
+            rank_error: largest as f64 / n as f64,
+        }
+    }
+
+    /// The same summary, by sorting every value (the reference the selection is tested against).
+    pub fn from_values_sorted(values: &[f64]) -> QuantileSummary {
         let mut sorted = values.to_vec();
         sort_f64(&mut sorted);
         let weights = vec![1u64; sorted.len()];
@@ -84,6 +119,69 @@ impl QuantileSummary {
         }
         out
     }
+}
+
+/// The values at the given ascending 0-based ranks of `values`: bucket the values linearly
+/// between their min and max (a monotone map, so ranks are kept), keep only the buckets that
+/// hold a wanted rank, and recurse into those; small sets are sorted.
+fn select_ranks(values: &[f64], ranks: &[u64]) -> Vec<f64> {
+    const BUCKETS: usize = 1 << 16;
+    if ranks.is_empty() {
+        return Vec::new();
+    }
+    let (min, max) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(*v), b.max(*v))
+        });
+    if values.len() <= 4 * BUCKETS || min == max {
+        let mut sorted = values.to_vec();
+        sort_f64(&mut sorted);
+        return ranks.iter().map(|r| sorted[*r as usize]).collect();
+    }
+    let scale = BUCKETS as f64 / (max - min);
+    let bucket = |v: f64| (((v - min) * scale) as usize).min(BUCKETS - 1);
+    let mut counts = vec![0u64; BUCKETS];
+    for v in values {
+        counts[bucket(*v)] += 1;
+    }
+    // Which bucket holds each wanted rank, and the rank within it.
+    let mut slot_of = vec![usize::MAX; BUCKETS];
+    let mut wanted: Vec<(usize, Vec<u64>)> = Vec::new();
+    let (mut b, mut below) = (0usize, 0u64);
+    for r in ranks {
+        while below + counts[b] <= *r {
+            below += counts[b];
+            b += 1;
+        }
+        if slot_of[b] == usize::MAX {
+            slot_of[b] = wanted.len();
+            wanted.push((b, Vec::new()));
+        }
+        wanted[slot_of[b]].1.push(r - below);
+    }
+    let mut members: Vec<Vec<f64>> = wanted
+        .iter()
+        .map(|(b, _)| Vec::with_capacity(counts[*b] as usize))
+        .collect();
+    for v in values {
+        let s = slot_of[bucket(*v)];
+        if s != usize::MAX {
+            members[s].push(*v);
+        }
+    }
+    let mut out = Vec::with_capacity(ranks.len());
+    for ((_, local), vals) in wanted.iter().zip(&members) {
+        if vals.len() == values.len() {
+            // Every value in one bucket (a huge outlier stretched the range): sort them.
+            let mut sorted = vals.clone();
+            sort_f64(&mut sorted);
+            out.extend(local.iter().map(|r| sorted[*r as usize]));
+        } else {
+            out.extend(select_ranks(vals, local));
+        }
+    }
+    out
 }
 
 /// Compacts sorted weighted points to at most POINTS points of (nearly) equal weight, each
@@ -187,6 +285,23 @@ mod tests {
         // One block: at most ceil(n / POINTS) values.
         assert!(sa.rank_error <= (200_000.0 / POINTS as f64).ceil() / 200_000.0 + 1e-12);
         assert!(merged.rank_error < 3.0 / POINTS as f64);
+    }
+
+    #[test]
+    fn selection_gives_the_summary_sorting_gives() {
+        let heavy: Vec<f64> = data(300_000, 3)
+            .iter()
+            .map(|u| 1.0 / (u / 10.0 + 0.5001))
+            .collect();
+        let ties: Vec<f64> = data(300_000, 4).iter().map(|u| u.round()).collect();
+        let mut outlier = data(100_000, 5);
+        outlier.push(1e300);
+        for v in [data(300_000, 2), heavy, ties, outlier, vec![7.0; 5000]] {
+            assert_eq!(
+                QuantileSummary::from_values(&v),
+                QuantileSummary::from_values_sorted(&v)
+            );
+        }
     }
 
     #[test]
