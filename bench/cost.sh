@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: `steward cost` with 1,000,000 simulated runs of a manifest whose seven budget
 # lines are all ranges and whose three sourcing options have ranged one-off and annual
-# costs (13 ranged figures drawn per run). Target (issue #5): under 1 second.
+# costs (13 ranged figures drawn per run). Target: under 1 second.
 #
 #   bench/cost.sh [RUNS]
 set -euo pipefail

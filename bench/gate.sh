@@ -6,7 +6,7 @@
 # Generates N manifests under bench/out/gate-N (copies of the four examples, renamed so
 # every system name is unique), builds the release binary, and times the gate over the
 # folder with hyperfine when it is installed (apt-get install hyperfine), else with a
-# plain loop of 10 runs. Target (issue #2): under 1 second for 1,000 manifests.
+# plain loop of 10 runs. Target: under 1 second for 1,000 manifests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: `steward metric` over N observations (default 10,000,000) of one metric, half
-# in the baseline window and half in the current one. Target (issue #4): under 2 seconds.
+# in the baseline window and half in the current one. Target: under 2 seconds.
 #
 #   bench/metric.sh [N]
 set -euo pipefail

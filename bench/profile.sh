@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: profiling speed, numeric values per second on one core
 # (ColumnProfile::new: moments, KLL quantile sketch, HLL distinct sketch).
-# Target (issue #3): 50 million values per second per core.
+# Target: 50 million values per second per core.
 #
 #   bench/profile.sh [VALUES]      (default 10,000,000)
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Oracle values for `steward cost`'s PERT simulation, from scipy's Beta distribution.
 
-usage: python make_fixtures.py > pert_oracle.json   (numpy + scipy; see shared/bench/requirements.txt)
+usage: python make_fixtures.py > pert_oracle.json   (numpy + scipy; see tests/oracle/requirements.txt)
 
 Each case is a manifest in which exactly one budget line (or one option figure) is a range,
 so the simulated total is `fixed + multiplier * (low + (high - low) * B)` with

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Drift fixtures: small datasets of the shapes that decide Evidently's choice of test, and
-Evidently 0.7's own per-column results on them (via shared/bench/oracle_drift.py).
+Evidently 0.7's own per-column results on them (via tests/oracle/evidently_drift.py at the
+repository's root).
 
-usage (from this folder, with the packages of shared/bench/requirements.txt):
-    python make_fixtures.py /path/to/shared/bench/oracle_drift.py
+usage (from this folder, with the packages of tests/oracle/requirements.txt):
+    python make_fixtures.py
 
 Writes <case>.reference.csv, <case>.current.csv and <case>.expected.json per case.
 """
@@ -14,7 +15,9 @@ import sys
 import numpy as np
 import pandas as pd
 
-ORACLE = sys.argv[1]
+ORACLE = str(
+    __import__("pathlib").Path(__file__).resolve().parents[4] / "tests" / "oracle" / "evidently_drift.py"
+)
 rng = np.random.default_rng(20261125)
 
 

@@ -2,7 +2,7 @@
 """Evidently's results for the tests a user can pick with --stattest (beyond the default
 choice), on the same fixtures as make_fixtures.py.
 
-usage (from this folder, with shared/bench/requirements.txt installed):
+usage (from this folder, with tests/oracle/requirements.txt installed):
     python make_stattest_fixtures.py          -> <case>.stattests.json
 """
 import json
