@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use steward_manifest::{ManifestError, ManifestFile, Position, System, discover, load_file};
+use steward_manifest::{
+    ManifestError, ManifestFile, Position, Skipped, System, discover, load_file,
+};
 
 use crate::failure::Failure;
 
@@ -39,17 +41,51 @@ fn parse_in_parallel(files: &[PathBuf]) -> Vec<Result<ManifestFile, ManifestErro
     })
 }
 
+/// Loads every manifest the paths name or hold. See [`load_all_reporting`].
 pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Failure> {
-    let files = discover(paths).map_err(|e| Failure::Manifests(vec![e]))?;
-    if files.is_empty() {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    load_all_reporting(paths, &mut |_| {})
+}
+
+/// Loads every manifest the paths name or hold, telling `skipped` about each file looked
+/// at and left out (a folder's unrelated YAML, a file named twice), with the reason, before
+/// anything is loaded, so a caller can list them (`--verbose`) even when loading fails.
+pub fn load_all_reporting(
+    paths: &[PathBuf],
+    skipped: &mut dyn FnMut(&Skipped),
+) -> Result<Vec<Loaded>, Failure> {
+    let found = discover(paths);
+    for s in &found.skipped {
+        skipped(s);
+    }
+    let mut errors = found.errors;
+    let files = found.files;
+    if files.is_empty() && errors.is_empty() {
+        let names: Vec<String> = paths
+            .iter()
+            .map(|p| steward_io::escape_line(&p.display().to_string()).into_owned())
+            .collect();
+        let looked = found
+            .skipped
+            .iter()
+            .filter(|s| {
+                !matches!(
+                    s.reason,
+                    steward_manifest::SkipReason::FolderAlreadySearched
+                        | steward_manifest::SkipReason::FolderTooDeep
+                )
+            })
+            .count();
+        let detail = match looked {
+            0 => String::new(),
+            1 => "; 1 YAML file was looked at and left out (--verbose says why)".into(),
+            n => format!("; {n} YAML files were looked at and left out (--verbose says why)"),
+        };
         return Err(Failure::Other(anyhow::anyhow!(
-            "no AISystem manifest found under {} (looked for *.yaml / *.yml files with `kind: AISystem`)",
+            "no AISystem manifest found under {} (looked for *.yaml / *.yml files with `kind: AISystem`){detail}",
             names.join(", ")
         )));
     }
     let mut loaded = Vec::new();
-    let mut errors = Vec::new();
     for (path, result) in files.iter().zip(parse_in_parallel(&files)) {
         match result {
             Ok(file) => {

@@ -412,6 +412,27 @@ fn cases() -> Vec<Case> {
             "spec.success_metrics[0].target_change",
         ),
         case(
+            "P4 a bare 25 reads as 2,500%, not a credible target",
+            &[("target_change: \"25%\"", "target_change: 25")],
+            "P4",
+            Failed,
+            "spec.success_metrics[0].target_change",
+        ),
+        case(
+            "P4 a change of 0 is met by anything",
+            &[("target_change: \"25%\"", "target_change: 0%")],
+            "P4",
+            Failed,
+            "spec.success_metrics[0].target_change",
+        ),
+        case(
+            "P4 a decrease of more than 100% cannot be met",
+            &[("target_change: \"25%\"", "target_change: 1.5")],
+            "P4",
+            Failed,
+            "spec.success_metrics[0].target_change",
+        ),
+        case(
             "P4 no window",
             &[("      within_days: 90\n", "")],
             "P4",
@@ -705,5 +726,39 @@ fn messages_quote_the_seed_figures() {
         c1.message.contains("2.00x") && c1.message.contains("USD 80,000"),
         "{}",
         c1.message
+    );
+}
+
+#[test]
+fn absurd_targets_say_why() {
+    let r = run(
+        &edit(&[("target_change: \"25%\"", "target_change: 25")]),
+        None,
+    );
+    let p4 = r
+        .findings
+        .iter()
+        .find(|f| f.id == "P4" && f.status == Status::Failed)
+        .unwrap();
+    assert!(
+        p4.message.contains("2,500%") && p4.message.contains("\"25%\""),
+        "{}",
+        p4.message
+    );
+    // Within bounds: an increase of 300% is a target (doubling throughput and more).
+    let r = run(
+        &edit(&[
+            ("target_change: \"25%\"", "target_change: 3"),
+            ("direction: decrease", "direction: increase"),
+        ]),
+        None,
+    );
+    assert!(
+        r.findings
+            .iter()
+            .filter(|f| f.id == "P4")
+            .all(|f| f.status == Status::Passed),
+        "{:?}",
+        r.findings
     );
 }

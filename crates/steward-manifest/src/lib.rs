@@ -2,6 +2,7 @@
 //! locates every key and every error, the JSON Schema editors use, and the starter file
 //! `steward init` writes. No I/O beyond reading the files it is asked to read.
 
+pub mod discover;
 pub mod load;
 pub mod model;
 pub mod schema;
@@ -9,11 +10,12 @@ pub mod source_map;
 pub mod starter;
 pub mod values;
 
+pub use discover::{Discovered, SkipReason, Skipped, discover};
 pub use load::{
-    MAX_MANIFEST_BYTES, ManifestError, ManifestFile, System, discover, load_file, parse_manifests,
+    MAX_MANIFEST_BYTES, ManifestError, ManifestFile, System, load_file, parse_manifests,
 };
 pub use model::*;
-pub use source_map::{Position, SourceMap};
+pub use source_map::{MAX_DEPTH, MAX_NODES, Position, SourceMap};
 pub use values::{
     CostFigure, Date, RelativeFigure, Score, SystemName, Teams, Weight, format_number,
     format_thousands,

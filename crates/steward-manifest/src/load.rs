@@ -8,7 +8,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use crate::model::{KIND, Manifest};
-use crate::source_map::{DocumentIndex, Position, SourceMap, index_documents};
+use crate::source_map::{MAX_DEPTH, MAX_NODES, Position, SourceMap, index_documents};
 
 /// A manifest is a hand-written file; anything larger is a mistake (or an attack), and is
 /// refused before it is read.
@@ -42,27 +42,34 @@ pub struct ManifestError {
 }
 
 impl ManifestError {
-    fn new(file: &str, position: Option<Position>, message: impl Into<String>) -> Self {
+    /// File names and messages carry text from the file system and the manifest; control
+    /// characters are made visible here, once, so no error can drive the terminal.
+    pub(crate) fn new(file: &str, position: Option<Position>, message: impl Into<String>) -> Self {
+        let message = message.into();
         ManifestError {
-            file: file.to_string(),
+            file: steward_io::escape_line(file).into_owned(),
             position,
-            message: message.into(),
+            message: steward_io::escape_control(&message).into_owned(),
             help: None,
             source_text: None,
         }
     }
 
     fn with_source(mut self, text: &str) -> Self {
-        if self.position.is_some() {
+        if let Some(p) = self.position
+            && snippet_fits(p)
+        {
+            let shown = visible_source(&cropped_lines(text)).into_owned();
             self.source_text = Some(Box::new(
-                NamedSource::new(&self.file, Arc::<str>::from(text)).with_language("yaml"),
+                NamedSource::new(&self.file, Arc::<str>::from(shown)).with_language("yaml"),
             ));
         }
         self
     }
 
     fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        let help = help.into();
+        self.help = Some(steward_io::escape_control(&help).into_owned());
         self
     }
 
@@ -94,8 +101,10 @@ impl ManifestError {
             file,
             Some(at),
             format!(
-                "the system name `{name}` is already used at {first_file}:{}:{}; names must be unique in a portfolio",
-                first.line, first.column
+                "the system name `{name}` is already used at {}:{}:{}; names must be unique in a portfolio",
+                steward_io::escape_line(first_file),
+                first.line,
+                first.column
             ),
         )
     }
@@ -170,14 +179,71 @@ impl Diagnostic for ManifestError {
     }
 }
 
-/// Does this text declare an AISystem document? Used to pick manifests out of a folder of
-/// unrelated YAML (Helm charts, CI files, Backstage entities) without parsing them all.
-pub fn mentions_aisystem(text: &str) -> bool {
-    text.lines().any(|l| {
-        let t = l.trim_start();
-        let t = t.strip_prefix("- ").unwrap_or(t);
-        t.starts_with("kind:") && t[5..].trim().trim_matches(['"', '\'']).starts_with(KIND)
-    })
+/// Lines of a snippet are cut after this many characters (with `…`): a snippet of a
+/// 200,000-character line helps nobody, and the renderer cannot pad an underline that far
+/// (it panics past 65,535 columns). An error further along its line than this is shown
+/// without a snippet; the message still says `file:line:column`.
+const SNIPPET_MAX_LINE_CHARS: usize = 400;
+
+fn snippet_fits(p: Position) -> bool {
+    p.column <= SNIPPET_MAX_LINE_CHARS
+}
+
+/// `text` with every line longer than [`SNIPPET_MAX_LINE_CHARS`] cut there; the lines stay
+/// where they were, so positions up to the cut still point at the same characters.
+fn cropped_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.split('\n').all(|l| l.len() <= SNIPPET_MAX_LINE_CHARS) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(1 << 20));
+    for line in text.split_inclusive('\n') {
+        match line.char_indices().nth(SNIPPET_MAX_LINE_CHARS) {
+            Some((cut, _)) => {
+                out.push_str(&line[..cut]);
+                out.push('…');
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            None => out.push_str(line),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The file's text as the diagnostic shows it: every control or invisible formatting
+/// character replaced by a visible one of the same length in characters (the Unicode
+/// "control pictures", such as `␛` for ESC), so that columns still line up and no escape
+/// sequence written in a manifest reaches the terminal through the source snippet.
+fn visible_source(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t' && c != '\r')
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    let lone_cr = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\r' && w[1] != b'\n')
+        || text.ends_with('\r');
+    if !lone_cr && !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let shown = match c {
+            // A carriage return that does not end a line would move the cursor back over it.
+            '\r' if chars.peek() != Some(&'\n') => '\u{240D}',
+            c if (c as u32) < 0x20 && hidden(c) => {
+                char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}')
+            }
+            '\u{7F}' => '\u{2421}',
+            c if hidden(c) => '\u{FFFD}',
+            c => c,
+        };
+        out.push(shown);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn position_of_byte(text: &[u8], offset: usize) -> Position {
@@ -218,7 +284,7 @@ fn bare_message(raw: &str) -> String {
     // serde's primitive-type wording, in the manifest's terms.
     if m.starts_with("invalid u") || m.starts_with("invalid i") {
         m = "expected a whole number".into();
-    } else if m == "invalid floating point" {
+    } else if m == "invalid floating point" || m == "invalid f64" || m == "invalid f32" {
         m = "expected a number".into();
     } else if let Some(rest) = m.strip_prefix("missing field ") {
         m = format!("missing the required key {rest}");
@@ -229,13 +295,129 @@ fn bare_message(raw: &str) -> String {
     m.replace(", set DuplicateKeyPolicy in Options if acceptable", "")
 }
 
-/// The scalar written at `p` (up to the end of the line or a flow delimiter), if any.
+/// How long a value quoted in an error may be before it is cut.
+const QUOTE_CHARS: usize = 60;
+
+fn quote(s: &str) -> std::borrow::Cow<'_, str> {
+    steward_io::clip(s, QUOTE_CHARS)
+}
+
+/// serde-saphyr's error in the manifest's words. Its own texts are written for the Rust
+/// developer who calls it ("use Option<String>", "set ignore_binary_tag_for_string in
+/// Options", a `Debug` dump of a budget breach) and quote values whole; the cases a
+/// manifest can reach are translated here, and every quoted value is clipped.
+fn saphyr_message(e: &serde_saphyr::Error) -> String {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    let too_complex = "the manifest is too large or too complex to read";
+    match e.without_snippet() {
+        E::AliasError { error, .. } => saphyr_message(error),
+        E::Budget { breach, .. } => match breach {
+            B::Nodes { .. } | B::Events { .. } => format!(
+                "the manifest has more than {MAX_NODES} keys and list items; a manifest describes one system by hand"
+            ),
+            B::Depth { .. } => format!(
+                "the manifest nests mappings and lists more than {MAX_DEPTH} levels deep; a manifest is about six levels deep"
+            ),
+            B::Aliases { .. }
+            | B::Anchors { .. }
+            | B::AliasAnchorRatio { .. }
+            | B::RecordedAnchorEvents { .. }
+            | B::RecordedAnchorBytes { .. } => {
+                "the manifest uses too many anchors and aliases (`&name`, `*name`); write the values out"
+                    .into()
+            }
+            B::MergeKeys { .. } => "the manifest uses too many merge keys (`<<`)".into(),
+            B::ScalarBytes { .. } | B::InputBytes { .. } => {
+                "the manifest holds too much text to read".into()
+            }
+            _ => too_complex.into(),
+        },
+        E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => {
+            "the aliases (`*name`) in this manifest expand to too much content; write the values out"
+                .into()
+        }
+        E::NullIntoString { .. } => "expected text, found an empty value".into(),
+        E::InvalidCharNull { .. } | E::InvalidCharNotSingleScalar { .. } => {
+            "expected a single character".into()
+        }
+        E::BinaryNotUtf8 { .. } | E::InvalidBinaryBase64 { .. } => {
+            "a `!!binary` value cannot be used here; write the text itself".into()
+        }
+        E::BytesNotSupportedMissingBinaryTag { .. } => "expected text".into(),
+        E::TaggedScalarCannotDeserializeIntoString { .. } => {
+            "this tagged value cannot be read as text; remove the tag".into()
+        }
+        E::UnsupportedTag { tag, .. } => format!("the tag `{}` is not supported here", quote(tag)),
+        E::TaggedEnumMismatch { tagged, .. } => {
+            format!("the tag `{}` does not fit here; remove it", quote(tagged))
+        }
+        E::NonFiniteFloat { value, .. } => format!("`{}` is not a finite number", quote(value)),
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => format!("invalid type: {}, expected {}", quote(unexpected), quote(expected)),
+        E::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => format!("invalid value: {}, expected {}", quote(unexpected), quote(expected)),
+        E::SerdeUnknownVariant {
+            variant, expected, ..
+        } => format!(
+            "unknown variant `{}`, expected one of {}",
+            quote(variant),
+            expected.join(", ")
+        ),
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => format!(
+            "unknown field `{}`, expected one of {}",
+            quote(field),
+            expected.join(", ")
+        ),
+        E::DuplicateMappingKey { key: Some(k), .. } => {
+            format!("duplicate mapping key: {}", quote(k))
+        }
+        E::DuplicateMappingKey { key: None, .. } => "duplicate mapping key".into(),
+        E::Message { msg, .. } => {
+            // Our own validators' messages (already clipped) and serde's custom ones.
+            let m = bare_message(msg);
+            steward_io::clip(&m, 400).into_owned()
+        }
+        other => {
+            let m = bare_message(&other.to_string());
+            // Any other text still must not carry a developer's hint or a whole value.
+            if m.contains("Options") || m.contains("Option<") || m.contains("{ ") {
+                too_complex.into()
+            } else {
+                steward_io::clip(&m, 400).into_owned()
+            }
+        }
+    }
+}
+
+/// What is written at `p`, for "found ...": the scalar (up to the end of the line or a flow
+/// delimiter), quoted, or the kind of collection.
 fn token_at(text: &str, p: Position) -> Option<String> {
     let line = text.lines().nth(p.line.checked_sub(1)?)?;
-    let rest: String = line.chars().skip(p.column.saturating_sub(1)).collect();
+    let rest: String = line
+        .chars()
+        .skip(p.column.saturating_sub(1))
+        .take(4 * QUOTE_CHARS)
+        .collect();
+    // A collection is named, not quoted up to its first delimiter.
+    match rest.trim_start().chars().next() {
+        Some('[') => return Some("a list".into()),
+        Some('{') => return Some("a mapping".into()),
+        _ => {}
+    }
     let token = rest.split(['#', ',', '}', ']']).next().unwrap_or("").trim();
-    let token: String = token.chars().take(40).collect();
-    (!token.is_empty()).then_some(token)
+    (!token.is_empty()).then(|| format!("`{}`", quote(token)))
 }
 
 fn expected_help(message: &str) -> Option<String> {
@@ -251,10 +433,11 @@ fn expected_help(message: &str) -> Option<String> {
 }
 
 /// Parses every AISystem document in `bytes`. Documents of other kinds (Backstage entities
-/// living in the same file) are skipped; a file with no AISystem document is an error.
+/// living in the same file) and empty documents are skipped; a file with no AISystem
+/// document is an error.
 pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, ManifestError> {
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-        return Err(too_large(file, bytes.len() as u64));
+        return Err(too_large(file, Some(bytes.len() as u64)));
     }
     if let Some(i) = bytes.iter().position(|&b| b == 0) {
         return Err(ManifestError::new(
@@ -281,39 +464,55 @@ pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, Manifest
     parse_text(file, text)
 }
 
-fn too_large(file: &str, size: u64) -> ManifestError {
+fn too_large(file: &str, size: Option<u64>) -> ManifestError {
+    let size = match size {
+        Some(n) => format!("the file is {n} bytes"),
+        None => "the file is larger than that".into(),
+    };
     ManifestError::new(
         file,
         None,
-        format!(
-            "the file is {size} bytes; a manifest may be at most {} bytes (4 MiB)",
-            MAX_MANIFEST_BYTES
-        ),
+        format!("a manifest may be at most {MAX_MANIFEST_BYTES} bytes (4 MiB), and {size}"),
     )
     .with_help("a manifest describes one AI system by hand; data belongs in the data commands")
 }
 
+/// Limits handed to serde-saphyr for each document. The index has already enforced the node
+/// and depth caps on the raw text; these keep the deserializer inside the same bounds,
+/// including what aliases expand to, which the index does not follow.
+fn saphyr_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = 2 * MAX_NODES + 16;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_documents = 1;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_merge_keys = 1_000;
+    budget.max_total_scalar_bytes = 2 * MAX_MANIFEST_BYTES as usize;
+    budget.max_recorded_anchor_events = MAX_NODES;
+    budget.max_recorded_anchor_bytes = MAX_MANIFEST_BYTES as usize;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = MAX_NODES;
+    options.alias_limits.max_replay_stack_depth = MAX_DEPTH;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options.with_snippet = false;
+    options
+}
+
 fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
     let docs = index_documents(text).map_err(|e| {
-        let m = e.marker();
-        let msg = bare_message(&e.to_string());
-        let help = expected_help(&msg);
-        let mut err = ManifestError::new(
-            file,
-            Some(Position {
-                line: m.line().max(1),
-                column: m.col() + 1,
-            }),
-            format!("this is not valid YAML: {msg}"),
-        )
-        .with_source(text);
-        err.help = help;
+        let message = e.message();
+        let help = expected_help(&message);
+        let mut err = ManifestError::new(file, Some(e.position()), message).with_source(text);
+        if let Some(h) = help {
+            err = err.with_help(h);
+        }
         err
     })?;
-    let docs: Vec<DocumentIndex> = docs
-        .into_iter()
-        .filter(|d| !d.map.is_empty() || d.kind.is_some() || d.map.root.line > 0)
-        .collect();
+    // Empty documents (a trailing `---`, a separator written twice) hold nothing to read.
+    let docs: Vec<_> = docs.into_iter().filter(|d| !d.empty).collect();
     if docs.is_empty() {
         return Err(ManifestError::new(
             file,
@@ -327,7 +526,7 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let mut systems = Vec::new();
-    for (index, doc) in docs.iter().enumerate() {
+    for (index, doc) in docs.into_iter().enumerate() {
         match doc.kind.as_deref() {
             Some(KIND) | None => {}
             Some(_) => continue,
@@ -341,21 +540,33 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
             .copied()
             .unwrap_or(text.len());
         let slice = &text[start..end.max(start)];
-        let mut options = serde_saphyr::Options::default();
-        options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-        options.with_snippet = false;
-        match serde_saphyr::from_str_with_options::<Manifest>(slice, options) {
-            Ok(manifest) => systems.push(System {
-                manifest,
-                map: doc.map.clone(),
-                document: index,
-            }),
+        match serde_saphyr::from_str_with_options::<Manifest>(slice, saphyr_options()) {
+            Ok(manifest) => {
+                // The index reads `kind` only when written as text; one reached another way
+                // (an alias) is checked here, so a document of another kind is never judged.
+                if manifest.kind != KIND {
+                    return Err(ManifestError::new(
+                        file,
+                        Some(doc.map.locate("kind").0),
+                        format!("`kind` is `{}`, expected `{KIND}`", quote(&manifest.kind)),
+                    )
+                    .with_source(text));
+                }
+                check_unique_names(file, text, &manifest, &doc.map)?;
+                systems.push(System {
+                    manifest,
+                    map: doc.map,
+                    document: index,
+                });
+            }
             Err(e) => {
                 let position = e.location().map(|l| Position {
-                    line: (l.line() as usize).max(1) + doc.first_line - 1,
+                    line: (l.line() as usize)
+                        .max(1)
+                        .saturating_add(doc.first_line - 1),
                     column: (l.column() as usize).max(1),
                 });
-                let mut message = bare_message(&e.without_snippet().to_string());
+                let mut message = saphyr_message(&e);
                 if message.is_empty() {
                     message = "this document could not be read as an AISystem manifest".into();
                 }
@@ -364,10 +575,12 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
                         "{message}: a manifest starts with `apiVersion: steward/v1` and `kind: AISystem`"
                     );
                 }
+                // Say what was written, unless the message already does.
                 if message.starts_with("expected ")
+                    && !message.contains("found")
                     && let Some(found) = position.and_then(|p| token_at(text, p))
                 {
-                    message = format!("{message}, found `{found}`");
+                    message = format!("{message}, found {found}");
                 }
                 let help = expected_help(&message);
                 let mut err = ManifestError::new(file, position, message).with_source(text);
@@ -388,87 +601,89 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
     Ok(systems)
 }
 
-/// Reads and parses one manifest file, refusing oversized files before reading them.
-pub fn load_file(path: &Path) -> Result<ManifestFile, ManifestError> {
-    let display = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| ManifestError::new(&display, None, format!("cannot read the file: {e}")))?;
-    if meta.is_dir() {
-        return Err(ManifestError::new(
-            &display,
-            None,
-            "is a folder, expected a file",
-        ));
-    }
-    if meta.len() > MAX_MANIFEST_BYTES {
-        return Err(too_large(&display, meta.len()));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ManifestError::new(&display, None, format!("cannot read the file: {e}")))?;
-    let systems = parse_manifests(&display, &bytes)?;
-    Ok(ManifestFile {
-        path: path.to_path_buf(),
-        systems,
-    })
-}
-
-/// Expands the command-line arguments into manifest files: a file is taken as named; a
-/// folder is searched recursively for `*.yaml` / `*.yml` files that declare
-/// `kind: AISystem` (hidden folders and `target/` are skipped). The result is sorted so
-/// reports are stable across machines.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ManifestError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let display = p.display().to_string();
-        let meta = std::fs::metadata(p)
-            .map_err(|e| ManifestError::new(&display, None, format!("cannot read: {e}")))?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found).map_err(|e| {
-                ManifestError::new(&display, None, format!("cannot read the folder: {e}"))
-            })?;
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let ft = entry.file_type()?;
-        if ft.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(&path, out)?;
+/// Names that key data must be unique in their list: a success metric's name is how
+/// observations find it (a second metric of the same name would silently get no data),
+/// and a sourcing option's name is how the cost report tells the options apart.
+fn check_unique_names(
+    file: &str,
+    text: &str,
+    manifest: &Manifest,
+    map: &SourceMap,
+) -> Result<(), ManifestError> {
+    let lists: [(&str, &str, Vec<Option<&str>>); 2] = [
+        (
+            "spec.success_metrics",
+            "success metric",
+            manifest
+                .spec
+                .success_metrics
+                .iter()
+                .map(|m| m.name.as_deref())
+                .collect(),
+        ),
+        (
+            "spec.sourcing.options",
+            "sourcing option",
+            manifest
+                .spec
+                .sourcing
+                .iter()
+                .flat_map(|s| s.options.iter().map(|o| o.name.as_deref()))
+                .collect(),
+        ),
+    ];
+    for (base, what, names) in lists {
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let Some(name) = name else { continue };
+            if let Some(&first) = seen.get(name) {
+                let at = map.locate(&format!("{base}[{i}].name")).0;
+                let first_at = map.locate(&format!("{base}[{first}].name")).0;
+                return Err(ManifestError::new(
+                    file,
+                    Some(at),
+                    format!(
+                        "the {what} name `{}` is already used by {base}[{first}] (line {}); each {what} needs its own name",
+                        quote(name),
+                        first_at.line
+                    ),
+                )
+                .with_source(text)
+                .with_help("rename one of them, or merge the two definitions"));
             }
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && ft.is_file() {
-            let small = entry
-                .metadata()
-                .map(|m| m.len() <= MAX_MANIFEST_BYTES)
-                .unwrap_or(false);
-            // An oversized YAML file in a folder is reported when it claims to be a manifest;
-            // only its first 64 KiB are read to find out.
-            let head = read_head(&path, if small { usize::MAX } else { 64 * 1024 })?;
-            if mentions_aisystem(&String::from_utf8_lossy(&head)) {
-                out.push(path);
-            }
+            seen.insert(name, i);
         }
     }
     Ok(())
 }
 
-fn read_head(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
-    f.take(limit as u64).read_to_end(&mut buf)?;
-    Ok(buf)
+/// Reads and parses one manifest file. At most [`MAX_MANIFEST_BYTES`] are read, whatever
+/// the file is (a device or a pipe reports no size), and opening never blocks (a FIFO with
+/// no writer reads as empty).
+pub fn load_file(path: &Path) -> Result<ManifestFile, ManifestError> {
+    let display = path.display().to_string();
+    let bytes = match steward_io::read_limited(path, MAX_MANIFEST_BYTES) {
+        Ok(b) => b,
+        Err(steward_io::ReadError::TooLarge { .. }) => {
+            let size = std::fs::metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
+            return Err(too_large(&display, size));
+        }
+        Err(steward_io::ReadError::Io(e)) => {
+            return Err(ManifestError::new(
+                &display,
+                None,
+                format!("cannot read the file: {e}"),
+            ));
+        }
+    };
+    let systems = parse_manifests(&display, &bytes)?;
+    Ok(ManifestFile {
+        path: path.to_path_buf(),
+        systems,
+    })
 }
 
 #[cfg(test)]
@@ -547,14 +762,5 @@ mod tests {
     fn a_byte_order_mark_is_accepted() {
         let text = format!("\u{feff}{}", doc("a", "pilot"));
         assert!(parse_manifests("bom.yaml", text.as_bytes()).is_ok());
-    }
-
-    #[test]
-    fn aisystem_detection() {
-        assert!(mentions_aisystem(
-            "apiVersion: steward/v1\nkind: AISystem\n"
-        ));
-        assert!(mentions_aisystem("kind: \"AISystem\"\n"));
-        assert!(!mentions_aisystem("kind: Component\n# AISystem later\n"));
     }
 }

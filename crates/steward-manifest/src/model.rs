@@ -48,7 +48,8 @@ impl<'de> Deserialize<'de> for ApiVersion {
             Ok(ApiVersion(s))
         } else {
             Err(serde::de::Error::custom(format!(
-                "unsupported apiVersion `{s}`, expected `{API_VERSION}`"
+                "unsupported apiVersion `{}`, expected `{API_VERSION}`",
+                crate::values::quote(&s)
             )))
         }
     }
@@ -204,9 +205,13 @@ pub struct SuccessMetric {
     pub direction: Option<Direction>,
     /// At least this relative change ("25%" or 0.25) ...
     pub target_change: Option<RelativeFigure>,
-    /// ... within this many days of production_launch ...
+    /// ... within this many days of production_launch (1 to 36500) ...
+    #[serde(default, deserialize_with = "crate::values::window_days")]
+    #[schemars(range(min = 1, max = 36500))]
     pub within_days: Option<u32>,
-    /// ... against this many days before it.
+    /// ... against this many days before it (1 to 36500).
+    #[serde(default, deserialize_with = "crate::values::window_days")]
+    #[schemars(range(min = 1, max = 36500))]
     pub baseline_days: Option<u32>,
     pub defined_on: Option<Date>,
     pub source: Option<String>,
@@ -399,6 +404,9 @@ pub struct Iteration {
 #[serde(deny_unknown_fields)]
 pub struct Sourcing {
     pub decision: Option<SourcingKind>,
+    /// Years of ownership compared, 1 to 100 (as `steward cost --years`).
+    #[serde(default, deserialize_with = "crate::values::horizon_years")]
+    #[schemars(range(min = 1, max = 100))]
     pub horizon_years: Option<u32>,
     #[serde(default)]
     pub options: Vec<SourcingOption>,
@@ -430,6 +438,9 @@ pub struct SourcingOption {
     pub kind: Option<SourcingKind>,
     pub one_off: Option<CostFigure>,
     pub annual: Option<CostFigure>,
+    /// 0 to 1200 (100 years).
+    #[serde(default, deserialize_with = "crate::values::months_to_value")]
+    #[schemars(range(min = 0, max = 1200))]
     pub months_to_value: Option<f64>,
     pub scores: Option<Scores>,
 }

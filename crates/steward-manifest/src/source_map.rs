@@ -1,10 +1,26 @@
 //! Where each key of a YAML document stands in its file. The typed model carries no
 //! positions (it stays plain data); findings look their manifest path up here instead, and
 //! a path that does not exist resolves to its nearest written parent.
+//!
+//! Memory follows the input: each key or list item is stored once, as its parent's id, its
+//! own key (or item index) and its position. Paths such as `spec.fallback.tests[0].date`
+//! are never stored; a lookup walks them from the root. (Storing the full path of every
+//! node made memory grow with nodes x depth: a 240 KB file of deep keys took gigabytes.)
+//! The number of nodes and the nesting depth are capped as well, so a file can only ask for
+//! a bounded amount of work.
 
 use std::collections::HashMap;
 
-use serde_saphyr::granit_parser::{Event, Parser, ScanError};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+
+/// At most this many YAML nodes (keys, values, list items, documents) in one file. A
+/// hand-written manifest has a few hundred; the cap leaves room for files that keep other
+/// documents next to the manifest, and bounds the work a hostile file can ask for.
+pub const MAX_NODES: usize = 100_000;
+
+/// At most this many nested mappings and lists. The manifest itself is about six levels
+/// deep; the cap bounds the parser's stacks on hostile input.
+pub const MAX_DEPTH: usize = 32;
 
 /// A 1-based line and column in the file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -13,19 +29,74 @@ pub struct Position {
     pub column: usize,
 }
 
-/// Positions of every mapping key and sequence item of one YAML document, by path
+/// The parent of the document's top-level keys.
+const ROOT: u32 = u32::MAX;
+
+/// One step of a path: a mapping key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Step {
+    Key(Box<str>),
+    Item(u32),
+}
+
+/// Positions of every mapping key and sequence item of one YAML document, reachable by path
 /// (`spec.fallback.tests[0].date`).
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
-    positions: HashMap<String, Position>,
+    /// Position of each node, by node id.
+    positions: Vec<Position>,
+    /// Node id of each (parent id, step).
+    children: HashMap<(u32, Step), u32>,
     /// Where the document's content starts (the target of paths with no written parent).
     pub root: Position,
 }
 
 impl SourceMap {
+    /// Finds the node a path names. A key may itself contain '.' or '[' (an annotation
+    /// such as `backstage.io/source-location`), so each cut point is tried in turn.
+    fn find(&self, parent: u32, rest: &str) -> Option<u32> {
+        if rest.is_empty() {
+            return (parent != ROOT).then_some(parent);
+        }
+        if let Some(after) = rest.strip_prefix('[')
+            && let Some(close) = after.find(']')
+            && let Ok(i) = after[..close].parse::<u32>()
+            && let Some(&id) = self.children.get(&(parent, Step::Item(i)))
+        {
+            let tail = &after[close + 1..];
+            if let Some(found) = self.find(id, tail.strip_prefix('.').unwrap_or(tail)) {
+                return Some(found);
+            }
+        }
+        // A key runs to a '.' or '[' (or the end); try the shortest first, as paths are
+        // written, then longer keys that contain those characters.
+        let cuts = rest
+            .char_indices()
+            .filter(|(_, c)| *c == '.' || *c == '[')
+            .map(|(i, _)| i)
+            .chain(std::iter::once(rest.len()));
+        for cut in cuts {
+            if cut == 0 {
+                continue;
+            }
+            let key = Step::Key(rest[..cut].into());
+            if let Some(&id) = self.children.get(&(parent, key)) {
+                let tail = &rest[cut..];
+                if let Some(found) = self.find(id, tail.strip_prefix('.').unwrap_or(tail)) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+
     /// The position of `path` if it is written in the document.
     pub fn get(&self, path: &str) -> Option<Position> {
-        self.positions.get(path).copied()
+        if path.is_empty() {
+            return None;
+        }
+        self.find(ROOT, path)
+            .and_then(|id| self.positions.get(id as usize).copied())
     }
 
     /// The position of `path`, or of its nearest written parent, with whether it was exact.
@@ -43,12 +114,23 @@ impl SourceMap {
         (self.root, false)
     }
 
+    /// The number of positioned keys and list items.
     pub fn len(&self) -> usize {
         self.positions.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
+    }
+
+    fn add(&mut self, parent: u32, step: Step, pos: Position) -> u32 {
+        // Bounded by MAX_NODES, far below u32::MAX.
+        let id = self.positions.len() as u32;
+        self.positions.push(pos);
+        // The first of two equal keys keeps the position (a duplicate key is an error the
+        // deserializer reports at the second one).
+        self.children.entry((parent, step)).or_insert(id);
+        id
     }
 }
 
@@ -61,57 +143,127 @@ pub struct DocumentIndex {
     pub last_line: usize,
     /// The scalar value of the top-level `kind` key, if there is one.
     pub kind: Option<String>,
+    /// The document has no content at all (a trailing `---`, or only comments): it is
+    /// skipped rather than read as a manifest.
+    pub empty: bool,
     pub map: SourceMap,
+}
+
+/// Why a YAML stream could not be indexed, with where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexError {
+    /// Not valid YAML: the scanner's message (without its own location suffix).
+    Syntax { message: String, at: Position },
+    /// More than [`MAX_NODES`] nodes.
+    TooManyNodes { at: Position },
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep { at: Position },
+}
+
+impl IndexError {
+    pub fn position(&self) -> Position {
+        match self {
+            IndexError::Syntax { at, .. }
+            | IndexError::TooManyNodes { at }
+            | IndexError::TooDeep { at } => *at,
+        }
+    }
+
+    /// The problem in plain words (the position is reported separately).
+    pub fn message(&self) -> String {
+        match self {
+            IndexError::Syntax { message, .. } => format!("this is not valid YAML: {message}"),
+            IndexError::TooManyNodes { .. } => format!(
+                "the manifest has more than {MAX_NODES} keys and list items; a manifest describes one system by hand"
+            ),
+            IndexError::TooDeep { .. } => format!(
+                "the manifest nests mappings and lists more than {MAX_DEPTH} levels deep; a manifest is about six levels deep"
+            ),
+        }
+    }
+}
+
+/// Where a node of the tree under construction hangs.
+#[derive(Clone, Copy)]
+enum Parent {
+    Root,
+    Node(u32),
+    /// Inside a non-scalar key (rare YAML) or its value: not positioned.
+    Hidden,
 }
 
 enum Frame {
     Map {
-        path: String,
-        key: Option<String>,
-        /// A non-scalar key (rare YAML) is being read; its contents are not positioned.
-        complex_key_depth: bool,
+        parent: Parent,
+        /// The key just read, waiting for its value.
+        key: Option<Parent>,
+        /// Whether the pending key is the top-level `kind`.
+        key_is_kind: bool,
+        /// A non-scalar key is being read.
+        in_complex_key: bool,
     },
     Seq {
-        path: String,
-        next: usize,
+        parent: Parent,
+        next: u32,
     },
 }
 
-fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
+/// The parser, with nesting limits: `depth` plus one, so that our own located error is the
+/// one reported.
+fn parser(text: &str, depth: usize) -> Parser<'_, serde_saphyr::granit_parser::StrInput<'_>> {
+    let mut options = serde_saphyr::granit_parser::Options::default();
+    options.flow_nesting_limit = depth + 1;
+    options.block_nesting_limit = depth + 1;
+    Parser::new_from_str_with_options(text, options)
+}
+
+/// How deep [`scan_kinds`] follows unrelated YAML (the parser's own default): deeper than a
+/// manifest may be, so a deep but valid file elsewhere is not called "not YAML".
+const SCAN_DEPTH: usize = 254;
+
+fn syntax_error(e: &serde_saphyr::granit_parser::ScanError) -> IndexError {
+    let m = e.marker();
+    IndexError::Syntax {
+        message: steward_io::clip(&e.info(), 200).into_owned(),
+        at: Position {
+            line: m.line().max(1),
+            column: m.col() + 1,
+        },
     }
 }
 
 /// Reads a YAML stream's events and records, per document, the position of each key.
-/// A syntax error is returned as the scanner reported it (with its marker).
-pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, ScanError> {
+pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, IndexError> {
     let mut docs: Vec<DocumentIndex> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut current: Option<DocumentIndex> = None;
     let mut root_set = false;
+    let mut nodes = 0usize;
 
-    for item in Parser::new_from_str(text) {
-        let (event, span) = item?;
+    for item in parser(text, MAX_DEPTH) {
+        let (event, span) = item.map_err(|e| syntax_error(&e))?;
         let pos = Position {
-            line: span.start.line(),
+            line: span.start.line().max(1),
             column: span.start.col() + 1,
         };
         match event {
             Event::DocumentStart(explicit, _) => {
+                nodes += 1;
+                if nodes > MAX_NODES {
+                    return Err(IndexError::TooManyNodes { at: pos });
+                }
                 // A document's text starts at its `---`, or right after the previous one
                 // ended (`...`), or at the top of the file.
                 let first_line = match docs.last() {
                     None => 1,
-                    Some(_) if explicit => pos.line.max(1),
+                    Some(_) if explicit => pos.line,
                     Some(prev) => prev.last_line.saturating_add(1),
                 };
                 current = Some(DocumentIndex {
                     first_line,
                     last_line: first_line,
                     kind: None,
+                    empty: true,
                     map: SourceMap::default(),
                 });
                 stack.clear();
@@ -131,78 +283,111 @@ pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, ScanError> {
                 let Some(doc) = current.as_mut() else {
                     continue;
                 };
+                nodes += 1;
+                if nodes > MAX_NODES {
+                    return Err(IndexError::TooManyNodes { at: pos });
+                }
                 if !root_set {
                     doc.map.root = pos;
                     root_set = true;
+                    // A document whose whole content is a plain scalar of no length has
+                    // nothing written in it (`---` followed by nothing, or only comments);
+                    // the parser reports it as a null (`~`) spanning no text.
+                    doc.empty = matches!(&event, Event::Scalar(_, ScalarStyle::Plain, 0, None))
+                        && span.end.index() == span.start.index();
                 }
-                // Decide the path of this node, or whether it is a key.
-                let node_path: Option<String> = match stack.last_mut() {
-                    None => Some(String::new()),
+                // Decide where this node hangs, or whether it is a key.
+                let node: Parent = match stack.last_mut() {
+                    None => Parent::Root,
                     Some(Frame::Map {
-                        path,
+                        parent,
                         key,
-                        complex_key_depth,
+                        key_is_kind,
+                        in_complex_key,
                     }) => {
-                        if *complex_key_depth {
-                            None
-                        } else if key.is_none() {
+                        if *in_complex_key {
+                            Parent::Hidden
+                        } else if let Some(k) = key.take() {
+                            // This node is the value of the pending key.
+                            if *key_is_kind && let Event::Scalar(value, ..) = &event {
+                                doc.kind = Some(value.to_string());
+                            }
+                            *key_is_kind = false;
+                            k
+                        } else {
                             // This node is a key.
-                            match &event {
-                                Event::Scalar(value, ..) => {
-                                    let full = join(path, value);
-                                    doc.map.positions.entry(full).or_insert(pos);
-                                    *key = Some(value.to_string());
+                            match (&event, *parent) {
+                                (Event::Scalar(..), Parent::Hidden) => {
+                                    *key = Some(Parent::Hidden);
+                                    continue;
+                                }
+                                (Event::Scalar(value, ..), p) => {
+                                    let parent_id = match p {
+                                        Parent::Node(id) => id,
+                                        _ => ROOT,
+                                    };
+                                    *key_is_kind =
+                                        matches!(p, Parent::Root) && value.as_ref() == "kind";
+                                    let id = doc.map.add(
+                                        parent_id,
+                                        Step::Key(value.as_ref().into()),
+                                        pos,
+                                    );
+                                    *key = Some(Parent::Node(id));
                                     continue;
                                 }
                                 _ => {
-                                    *complex_key_depth = true;
-                                    None
+                                    *in_complex_key = true;
+                                    Parent::Hidden
                                 }
                             }
-                        } else {
-                            let k = key.take().unwrap_or_default();
-                            let full = join(path, &k);
-                            if path.is_empty()
-                                && k == "kind"
-                                && let Event::Scalar(value, ..) = &event
-                            {
-                                doc.kind = Some(value.to_string());
-                            }
-                            Some(full)
                         }
                     }
-                    Some(Frame::Seq { path, next }) => {
-                        let full = format!("{path}[{next}]");
-                        *next += 1;
-                        doc.map.positions.entry(full.clone()).or_insert(pos);
-                        Some(full)
+                    Some(Frame::Seq { parent, next }) => {
+                        let i = *next;
+                        *next = next.saturating_add(1);
+                        match *parent {
+                            Parent::Hidden => Parent::Hidden,
+                            p => {
+                                let parent_id = match p {
+                                    Parent::Node(id) => id,
+                                    _ => ROOT,
+                                };
+                                Parent::Node(doc.map.add(parent_id, Step::Item(i), pos))
+                            }
+                        }
                     }
                 };
-                match event {
-                    Event::MappingStart(..) => stack.push(Frame::Map {
-                        path: node_path.unwrap_or_else(|| "\u{0}complex".into()),
+                let frame = match event {
+                    Event::MappingStart(..) => Frame::Map {
+                        parent: node,
                         key: None,
-                        complex_key_depth: false,
-                    }),
-                    Event::SequenceStart(..) => stack.push(Frame::Seq {
-                        path: node_path.unwrap_or_else(|| "\u{0}complex".into()),
+                        key_is_kind: false,
+                        in_complex_key: false,
+                    },
+                    Event::SequenceStart(..) => Frame::Seq {
+                        parent: node,
                         next: 0,
-                    }),
-                    _ => {}
+                    },
+                    _ => continue,
+                };
+                if stack.len() >= MAX_DEPTH {
+                    return Err(IndexError::TooDeep { at: pos });
                 }
+                stack.push(frame);
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 stack.pop();
-                // A collection that was a complex key: the next node is its value.
+                // A collection that was a complex key: the next node is its (hidden) value.
                 if let Some(Frame::Map {
                     key,
-                    complex_key_depth,
+                    in_complex_key,
                     ..
                 }) = stack.last_mut()
-                    && *complex_key_depth
+                    && *in_complex_key
                 {
-                    *complex_key_depth = false;
-                    *key = Some("\u{0}complex".into());
+                    *in_complex_key = false;
+                    *key = Some(Parent::Hidden);
                 }
             }
             _ => {}
@@ -222,6 +407,87 @@ pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, ScanError> {
         };
     }
     Ok(docs)
+}
+
+/// What a quick look at a YAML file's documents found: used to pick manifests out of a
+/// folder of unrelated YAML without building their source maps.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KindScan {
+    /// Some document has the top-level `kind: AISystem`.
+    pub aisystem: bool,
+    /// The other top-level kinds seen (each once, at most a few), for the skip reason.
+    pub other_kinds: Vec<String>,
+    /// The file stopped being YAML here (what was read before still counts).
+    pub error: Option<IndexError>,
+}
+
+/// Reads the top-level `kind` of each document, as the loader does, and stops at the first
+/// AISystem. Memory is the parser's own (its stacks are capped by the nesting limits), so
+/// it is safe on any YAML a folder happens to hold.
+pub fn scan_kinds(text: &str) -> KindScan {
+    let mut out = KindScan::default();
+    // Depth of the current node: 0 outside a document's root collection.
+    let mut depth = 0usize;
+    // At depth 1 in a mapping: whether the next scalar is a key, and whether the pending key
+    // is `kind`.
+    let mut root_is_map = false;
+    let mut expect_key = true;
+    let mut key_is_kind = false;
+    for item in parser(text, SCAN_DEPTH) {
+        let event = match item {
+            Ok((event, _)) => event,
+            Err(e) => {
+                out.error = Some(syntax_error(&e));
+                return out;
+            }
+        };
+        let at_root_map = depth == 1 && root_is_map;
+        match event {
+            Event::DocumentStart(..) => {
+                depth = 0;
+                root_is_map = false;
+            }
+            Event::Scalar(value, ..) if at_root_map => {
+                if expect_key {
+                    key_is_kind = value.as_ref() == "kind";
+                } else if key_is_kind {
+                    if value.as_ref() == crate::model::KIND {
+                        out.aisystem = true;
+                        return out;
+                    }
+                    if out.other_kinds.len() < 5 && !out.other_kinds.iter().any(|k| k == &value) {
+                        out.other_kinds.push(value.into_owned());
+                    }
+                    key_is_kind = false;
+                }
+                expect_key = !expect_key;
+            }
+            Event::Alias(_) if at_root_map => {
+                key_is_kind = false;
+                expect_key = !expect_key;
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                if depth == 0 {
+                    root_is_map = matches!(event, Event::MappingStart(..));
+                    expect_key = true;
+                    key_is_kind = false;
+                } else if at_root_map {
+                    // A collection as a key or a value at the top level.
+                    key_is_kind = false;
+                }
+                depth += 1;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 && root_is_map {
+                    // The collection just closed was a key or a value.
+                    expect_key = !expect_key;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -298,6 +564,21 @@ metadata: {name: b}
             m.locate("spec.fallback.tests[3].date"),
             (Position { line: 7, column: 5 }, false)
         );
+        assert_eq!(m.locate(""), (Position { line: 1, column: 1 }, false));
+    }
+
+    #[test]
+    fn keys_containing_dots_are_found() {
+        let src = "metadata:\n  annotations:\n    backstage.io/source-location: x\n    a[0]: y\n";
+        let m = &index_documents(src).unwrap()[0].map;
+        assert_eq!(
+            m.get("metadata.annotations.backstage.io/source-location"),
+            Some(Position { line: 3, column: 5 })
+        );
+        assert_eq!(
+            m.get("metadata.annotations.a[0]"),
+            Some(Position { line: 4, column: 5 })
+        );
     }
 
     #[test]
@@ -312,11 +593,80 @@ metadata: {name: b}
 
     #[test]
     fn complex_keys_do_not_derail_the_index() {
-        let src = "? [a, b]\n: 1\nnext: 2\n";
+        let src = "? [a, b]\n: {c: 1}\nnext: 2\n";
         let docs = index_documents(src).unwrap();
         assert_eq!(
             docs[0].map.get("next"),
             Some(Position { line: 3, column: 1 })
         );
+        assert_eq!(docs[0].map.get("c"), None);
+    }
+
+    #[test]
+    fn empty_documents_are_marked() {
+        let docs = index_documents("---\n# only a comment\n---\nkind: x\n---\n").unwrap();
+        let empty: Vec<bool> = docs.iter().map(|d| d.empty).collect();
+        assert_eq!(empty, [true, false, true]);
+        let docs = index_documents("--- ''\n--- ~\n").unwrap();
+        assert!(docs.iter().all(|d| !d.empty), "written values are content");
+    }
+
+    #[test]
+    fn node_and_depth_caps_are_located() {
+        let many = "- x\n".repeat(MAX_NODES + 5);
+        match index_documents(&many) {
+            Err(IndexError::TooManyNodes { at }) => assert_eq!(at.line, MAX_NODES - 1),
+            other => panic!("{other:?}"),
+        }
+        let mut deep = String::new();
+        for i in 0..MAX_DEPTH + 3 {
+            deep.push_str(&" ".repeat(i * 2));
+            deep.push_str("k:\n");
+        }
+        match index_documents(&deep) {
+            Err(IndexError::TooDeep { at }) => assert_eq!(at.line, MAX_DEPTH + 1),
+            other => panic!("{other:?}"),
+        }
+        let flow = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        assert!(index_documents(&flow).is_err());
+    }
+
+    #[test]
+    fn kinds_are_read_from_the_yaml_not_the_text() {
+        let yes = [
+            "kind: AISystem\n",
+            "{\"apiVersion\": \"steward/v1\", \"kind\": \"AISystem\"}\n",
+            "\"kind\": AISystem\n",
+            "kind: !!str AISystem\n",
+            "kind: Component\n---\nmetadata: {a: [1, {kind: x}]}\nkind: AISystem\n",
+            "? [complex]\n: 1\nkind: AISystem\n",
+        ];
+        for y in yes {
+            assert!(scan_kinds(y).aisystem, "{y}");
+        }
+        let no = [
+            "kind: ConfigMap\ndata:\n  m.yaml: |\n    kind: AISystem\n",
+            "kind: AISystemPolicy\n",
+            "spec:\n  kind: AISystem\n",
+            "- kind: AISystem\n",
+            "AISystem: kind\n",
+            "kind: [AISystem]\n",
+        ];
+        for n in no {
+            assert!(!scan_kinds(n).aisystem, "{n}");
+        }
+        assert_eq!(
+            scan_kinds("kind: A\n---\nkind: B\n---\nkind: A\n").other_kinds,
+            ["A", "B"]
+        );
+        // Deeper than a manifest may be is still YAML, and read as such.
+        let deep = format!("kind: Deep\nx: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        let scan = scan_kinds(&deep);
+        assert_eq!(
+            (scan.error, scan.other_kinds),
+            (None, vec!["Deep".to_string()])
+        );
+        let broken = scan_kinds("kind: x\nfoo: [\n");
+        assert!(broken.error.is_some() && !broken.aisystem);
     }
 }

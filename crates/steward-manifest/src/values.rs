@@ -10,6 +10,17 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+/// How much of a value an error message quotes: enough to recognise it, never a whole
+/// multi-megabyte string.
+pub(crate) fn quote(s: &str) -> Cow<'_, str> {
+    steward_io::clip(s, 60)
+}
+
+/// The largest cost figure accepted: a thousand billion (1e15) in any currency. Anything
+/// above is a typo or an attack, and would push sums over a horizon towards the limits of
+/// floating point, where totals print as saturated integers and simulations collapse.
+pub const MAX_COST: f64 = 1e15;
+
 /// A calendar date written `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);
@@ -24,7 +35,10 @@ impl Date {
                 _ => b.is_ascii_digit(),
             });
         if !shape_ok {
-            return Err(format!("expected a date written YYYY-MM-DD, found `{t}`"));
+            return Err(format!(
+                "expected a date written YYYY-MM-DD, found `{}`",
+                quote(t)
+            ));
         }
         NaiveDate::parse_from_str(t, "%Y-%m-%d")
             .map(Date)
@@ -277,6 +291,10 @@ fn check_cost<E: de::Error>(v: f64, what: &str) -> Result<f64, E> {
             "{what} is {}; a cost cannot be negative",
             format_number(v)
         )))
+    } else if v > MAX_COST {
+        Err(E::custom(format!(
+            "{what} is {v:e}; a cost may be at most 1e15 (a thousand billion), check the figure"
+        )))
     } else {
         Ok(v)
     }
@@ -311,7 +329,8 @@ impl<'de> Deserialize<'de> for CostFigure {
                         "high" => &mut high,
                         other => {
                             return Err(de::Error::custom(format!(
-                                "unknown field `{other}` in a cost range, expected one of low, likely, high"
+                                "unknown field `{}` in a cost range, expected one of low, likely, high",
+                                quote(other)
                             )));
                         }
                     };
@@ -352,13 +371,13 @@ impl JsonSchema for CostFigure {
         json_schema!({
             "description": "A cost: a plain number, or a range {low, likely, high} with low <= likely <= high.",
             "oneOf": [
-                {"type": "number", "minimum": 0},
+                {"type": "number", "minimum": 0, "maximum": MAX_COST},
                 {"type": "object", "additionalProperties": false,
                  "required": ["low", "likely", "high"],
                  "properties": {
-                    "low": {"type": "number", "minimum": 0},
-                    "likely": {"type": "number", "minimum": 0},
-                    "high": {"type": "number", "minimum": 0}}}
+                    "low": {"type": "number", "minimum": 0, "maximum": MAX_COST},
+                    "likely": {"type": "number", "minimum": 0, "maximum": MAX_COST},
+                    "high": {"type": "number", "minimum": 0, "maximum": MAX_COST}}}
             ]
         })
     }
@@ -435,6 +454,50 @@ impl JsonSchema for Teams {
     }
 }
 
+/// Deserializes an optional whole number and checks it lies in `min..=max`, so a figure
+/// that would overflow date or horizon arithmetic is an error at its own line.
+fn bounded_u32<'de, D: Deserializer<'de>>(
+    d: D,
+    min: u32,
+    max: u32,
+    what: &str,
+) -> Result<Option<u32>, D::Error> {
+    let v = Option::<u64>::deserialize(d)?;
+    match v {
+        None => Ok(None),
+        Some(v) if (u64::from(min)..=u64::from(max)).contains(&v) => Ok(Some(v as u32)),
+        Some(v) => Err(de::Error::custom(format!(
+            "{what} is {v}; it must be a whole number from {min} to {max}"
+        ))),
+    }
+}
+
+/// The longest horizon of a cost of ownership, as `steward cost --years` accepts.
+pub const MAX_HORIZON_YEARS: u32 = 100;
+/// The longest metric window (`within_days`, `baseline_days`): 100 years.
+pub const MAX_WINDOW_DAYS: u32 = 36_500;
+/// The longest time to value of a sourcing option: 100 years.
+pub const MAX_MONTHS_TO_VALUE: f64 = 1200.0;
+
+pub(crate) fn horizon_years<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    bounded_u32(d, 1, MAX_HORIZON_YEARS, "the horizon")
+}
+
+pub(crate) fn window_days<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    bounded_u32(d, 1, MAX_WINDOW_DAYS, "the window")
+}
+
+pub(crate) fn months_to_value<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        None => Ok(None),
+        Some(v) if v.is_finite() && (0.0..=MAX_MONTHS_TO_VALUE).contains(&v) => Ok(Some(v)),
+        Some(v) => Err(de::Error::custom(format!(
+            "the time to value is {} months; it must be a number from 0 to 1200 (100 years)",
+            format_number(v)
+        ))),
+    }
+}
+
 /// A build-vs-buy score: 1 (worst) to 5 (best).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Score(pub u8);
@@ -466,14 +529,18 @@ impl JsonSchema for Score {
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
 pub struct Weight(pub f64);
 
+/// The largest weight: weights are relative, so a larger one only risks overflowing the
+/// weighted sums.
+pub const MAX_WEIGHT: f64 = 1e6;
+
 impl<'de> Deserialize<'de> for Weight {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
-        if v.is_finite() && v >= 0.0 {
+        if v.is_finite() && (0.0..=MAX_WEIGHT).contains(&v) {
             Ok(Weight(v))
         } else {
             Err(de::Error::custom(format!(
-                "a weight is a number >= 0, found {}",
+                "a weight is a number from 0 to 1000000, found {}",
                 format_number(v)
             )))
         }
@@ -485,7 +552,7 @@ impl JsonSchema for Weight {
         "Weight".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "number", "minimum": 0})
+        json_schema!({"type": "number", "minimum": 0, "maximum": MAX_WEIGHT})
     }
 }
 
@@ -502,7 +569,8 @@ impl SystemName {
         let ends_ok = !s.starts_with('-') && !s.ends_with('-');
         if s.is_empty() || s.len() > 63 || !ok_chars || !ends_ok {
             Err(format!(
-                "`{s}` is not a valid system name: use 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+                "`{}` is not a valid system name: use 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+                quote(s)
             ))
         } else {
             Ok(())

@@ -1,15 +1,24 @@
 //! No byte string makes the manifest parser panic: random bytes, random YAML-ish text,
-//! and random damage (truncation, byte flips, inserted YAML punctuation) to a real
-//! manifest. Every outcome is a parsed system or a located error.
+//! random damage (truncation, byte flips, inserted YAML punctuation) to every example
+//! manifest, and structures at the limits (deep nesting, many items, aliases). Every outcome
+//! is a parsed system or a located error, within a time bound, and folder discovery agrees
+//! with the loader on what is a manifest.
+
+use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 use steward_manifest::parse_manifests;
+use steward_manifest::source_map::scan_kinds;
 
 const REAL: &str = include_str!("../../../examples/payments-code-review.yaml");
 
-fn parse_never_panics(bytes: &[u8]) {
+/// Parses, checks the outcome's shape, and says whether the bytes were accepted.
+fn parse_never_panics(bytes: &[u8]) -> bool {
     match parse_manifests("fuzz.yaml", bytes) {
-        Ok(systems) => assert!(!systems.is_empty()),
+        Ok(systems) => {
+            assert!(!systems.is_empty());
+            true
+        }
         Err(e) => {
             assert!(!e.message.is_empty());
             assert_eq!(e.file, "fuzz.yaml");
@@ -18,7 +27,10 @@ fn parse_never_panics(bytes: &[u8]) {
             }
             // Rendering the diagnostic must not panic either (spans stay inside the text).
             let mut out = String::new();
-            let _ = miette::GraphicalReportHandler::new().render_report(&mut out, &e);
+            let _ = miette::GraphicalReportHandler::new()
+                .with_context_lines(2)
+                .render_report(&mut out, &e);
+            false
         }
     }
 }
@@ -69,12 +81,12 @@ proptest! {
 
     #[test]
     fn random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
-        parse_never_panics(&bytes);
+        parse_checked(&bytes);
     }
 
     #[test]
     fn random_yaml_fragments(text in yamlish()) {
-        parse_never_panics(text.as_bytes());
+        parse_checked(text.as_bytes());
     }
 
     #[test]
@@ -91,7 +103,7 @@ proptest! {
         let at = insert_at.min(bytes.len());
         bytes.splice(at..at, insert.bytes());
         bytes.truncate(cut.max(1).min(bytes.len()));
-        parse_never_panics(&bytes);
+        parse_checked(&bytes);
     }
 }
 
@@ -112,4 +124,131 @@ fn deep_nesting_and_alias_bombs_are_refused_not_crashed() {
     }
     bomb.push_str("kind: AISystem\n");
     parse_never_panics(bomb.as_bytes());
+}
+
+/// The example manifests, damaged: every one of them, not only the first.
+const EXAMPLES: [&str; 4] = [
+    include_str!("../../../examples/payments-code-review.yaml"),
+    include_str!("../../../examples/invoice-extraction.yaml"),
+    include_str!("../../../examples/support-ticket-triage.yaml"),
+    include_str!("../../../examples/ai-for-engineering.yaml"),
+];
+
+/// One parse, held to a time bound, and to agreement with folder discovery: a file the
+/// loader accepts is one a folder search finds (aliases aside: discovery reads `kind` as
+/// written).
+fn parse_checked(bytes: &[u8]) {
+    let start = Instant::now();
+    let accepted = parse_never_panics(bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let scan = scan_kinds(&text);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?} for {} bytes",
+        start.elapsed(),
+        bytes.len()
+    );
+    if accepted && !text.contains('*') {
+        assert!(scan.aisystem, "accepted but not discovered:\n{text}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, .. ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_examples(
+        which in 0usize..EXAMPLES.len(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        inserts in prop::collection::vec(
+            (any::<prop::sample::Index>(), prop::sample::select(vec![
+                "", ":", "- ", "\t", "{", "}", "[", "]", "&x ", "*x", "\n  ", "\n", "'", "\"",
+                "\u{0}", "\u{1b}", "---\n", "...\n", "!!binary ", "!!str ", "? ", "<<: *x\n",
+                "1e400", "-1", "0", "~", "|\n", "#", "%", "\u{feff}", "\r",
+            ])),
+            0..4,
+        ),
+        cut in any::<prop::sample::Index>(),
+        keep_whole in any::<bool>(),
+    ) {
+        let mut bytes = EXAMPLES[which].as_bytes().to_vec();
+        for (i, b) in flips {
+            let i = i.index(bytes.len());
+            bytes[i] = b;
+        }
+        for (at, text) in inserts {
+            let at = at.index(bytes.len() + 1);
+            bytes.splice(at..at, text.bytes());
+        }
+        if !keep_whole {
+            bytes.truncate(cut.index(bytes.len() + 1));
+        }
+        parse_checked(&bytes);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, .. ProptestConfig::default() })]
+
+    #[test]
+    fn structures_at_the_limits(
+        depth in 0usize..80,
+        items in 0usize..3000,
+        flow in any::<bool>(),
+        alias in any::<bool>(),
+    ) {
+        let mut s = String::from("apiVersion: steward/v1\nkind: AISystem\nmetadata:\n  name: a\n  title: &t x\nspec:\n  lifecycle: pilot\n  scope:\n    in_scope: ");
+        let item = if alias { "*t" } else { "x" };
+        if flow {
+            s.push_str(&"[".repeat(depth));
+            s.push('[');
+            s.push_str(&vec![item; items].join(", "));
+            s.push(']');
+            s.push_str(&"]".repeat(depth));
+            s.push('\n');
+        } else {
+            s.push('\n');
+            let mut indent = 4;
+            for _ in 0..depth {
+                s.push_str(&" ".repeat(indent));
+                s.push_str("-\n");
+                indent += 2;
+            }
+            for _ in 0..items {
+                s.push_str(&" ".repeat(indent));
+                s.push_str("- ");
+                s.push_str(item);
+                s.push('\n');
+            }
+        }
+        parse_checked(s.as_bytes());
+    }
+}
+
+#[test]
+fn many_items_deep_keys_and_alias_fans_are_quick() {
+    let cases = [
+        // More nodes than the cap, as a flat list.
+        format!("kind: AISystem\nx: [{}]\n", "1,".repeat(300_000)),
+        // Keys nested far past the cap, block and flow.
+        (0..250)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect(),
+        format!(
+            "kind: AISystem\nx: {}1{}\n",
+            "{a: ".repeat(250),
+            "}".repeat(250)
+        ),
+        // An alias fan-out over a list the model accepts.
+        format!(
+            "apiVersion: steward/v1\nkind: AISystem\nmetadata: {{name: a, tags: &t [{}]}}\nspec:\n  lifecycle: pilot\n  scope: {{in_scope: *t, out_of_scope: *t}}\n",
+            "x, ".repeat(20_000)
+        ),
+        // Documents by the hundred thousand.
+        "---\n".repeat(200_000),
+        format!("{}kind: AISystem\n", "--- a\n".repeat(150_000)),
+    ];
+    for text in cases {
+        parse_checked(text.as_bytes());
+    }
 }

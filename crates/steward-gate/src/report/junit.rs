@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::xml_escape;
+use super::{xml_escape, xml_text};
 use crate::GateReport;
 use crate::finding::{RULES, Status};
 
@@ -91,7 +91,7 @@ pub fn junit(report: &GateReport) -> String {
                     "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                     xml_escape(&first.message),
                     rule.id,
-                    xml_escape(&body.join("\n"))
+                    xml_text(&body.join("\n"))
                 );
             } else if all_skipped {
                 let _ = writeln!(
@@ -104,7 +104,7 @@ pub fn junit(report: &GateReport) -> String {
                 let _ = writeln!(
                     out,
                     "      <system-out>{}</system-out>",
-                    xml_escape(&notes.join("\n"))
+                    xml_text(&notes.join("\n"))
                 );
             }
             out.push_str("    </testcase>\n");

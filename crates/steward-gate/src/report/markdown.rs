@@ -6,8 +6,15 @@ use std::fmt::Write;
 use crate::finding::{Status, rule};
 use crate::{GateReport, Verdict};
 
+/// Text for a table cell: one line, no column break, control characters made visible.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    steward_io::escape_line(&s.replace(['\r', '\n'], " ")).replace('|', "\\|")
+}
+
+/// Text inside a code span: control characters made visible, and backticks (which would
+/// end the span) replaced.
+fn code(s: &str) -> String {
+    steward_io::escape_line(s).replace('`', "'")
 }
 
 pub fn markdown(report: &GateReport) -> String {
@@ -29,9 +36,9 @@ pub fn markdown(report: &GateReport) -> String {
         let _ = writeln!(
             out,
             "## {icon} `{}` is {verdict} for {}\n\n`{}` · {} → {} · {} passed, {} failed, {} warnings, {} skipped\n",
-            sys.name,
+            code(&sys.name),
             sys.target,
-            sys.file,
+            code(&sys.file),
             sys.lifecycle,
             sys.target,
             s.passed,
@@ -57,7 +64,7 @@ pub fn markdown(report: &GateReport) -> String {
                     out,
                     "| {status} | **{}** {title} | `{}` line {} | {} |",
                     f.id,
-                    cell(&f.path),
+                    code(&cell(&f.path)),
                     f.line,
                     cell(&f.message)
                 );

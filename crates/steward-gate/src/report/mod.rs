@@ -6,6 +6,8 @@ mod markdown;
 mod sarif;
 mod text;
 
+use std::fmt::Write;
+
 use crate::GateReport;
 
 pub use junit::junit;
@@ -20,18 +22,36 @@ pub fn json(report: &GateReport) -> String {
     s
 }
 
-/// Escapes text for XML attribute and element content.
+/// Escapes text for an XML attribute value: also newlines and tabs, as character
+/// references, since a parser would fold them into spaces.
 pub(crate) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    xml(s, true)
+}
+
+/// Escapes text for XML element content (newlines and tabs stay as written).
+pub(crate) fn xml_text(s: &str) -> String {
+    xml(s, false)
+}
+
+/// XML 1.0 cannot carry most control characters at all, not even as character references,
+/// so they (and the invisible formatting characters a terminal would act on) are first
+/// written out visibly (`\u{1b}`); U+FFFE and U+FFFF, also outside XML's character range,
+/// likewise. The result is well-formed whatever the manifest held.
+fn xml(s: &str, attribute: bool) -> String {
+    let visible = steward_io::escape_control(s);
+    let mut out = String::with_capacity(visible.len());
+    for c in visible.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => out.push('\u{fffd}'),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\u{FFFE}' | '\u{FFFF}' => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
             c => out.push(c),
         }
     }

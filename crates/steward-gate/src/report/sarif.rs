@@ -7,6 +7,21 @@ use serde_json::{Value, json};
 use crate::GateReport;
 use crate::finding::{RULES, Status};
 
+/// A file path as a relative URI reference: separators as '/', and every byte outside the
+/// unreserved set percent-encoded (a space, a '#', a control character, non-ASCII), so the
+/// location is a valid URI whatever the file is called.
+fn uri(file: &str) -> String {
+    let mut out = String::with_capacity(file.len());
+    for b in file.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn sarif(report: &GateReport, tool_version: &str) -> String {
     let rules: Vec<Value> = RULES
         .iter()
@@ -34,10 +49,10 @@ pub fn sarif(report: &GateReport, tool_version: &str) -> String {
                 "ruleId": f.id,
                 "ruleIndex": rule_index,
                 "level": level,
-                "message": {"text": format!("{}: {}", sys.name, f.message)},
+                "message": {"text": format!("{}: {}", sys.name, steward_io::escape_line(&f.message))},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": sys.file.replace('\\', "/")},
+                        "artifactLocation": {"uri": uri(&sys.file)},
                         "region": {"startLine": f.line, "startColumn": f.column}
                     },
                     "logicalLocations": [{"fullyQualifiedName": format!("{}/{}", sys.name, f.path)}]

@@ -1,9 +1,12 @@
 //! The report for people at a terminal: per system a verdict line, then findings grouped by
 //! the essay's three sections. Colour only when asked (the CLI asks on a terminal).
+//! Text from the manifest and the file system is escaped, so a control sequence written in a
+//! manifest is shown, never executed by the terminal (with or without colour).
 
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
+use steward_io::escape_line as esc;
 
 use crate::finding::{Group, RULES, Status};
 use crate::{GateReport, Verdict};
@@ -37,7 +40,10 @@ pub fn text(report: &GateReport, color: bool) -> String {
         let _ = writeln!(
             out,
             "{bold}{}{bold:#} {dim}({}, {} -> {}){dim:#}",
-            sys.name, sys.file, sys.lifecycle, sys.target
+            esc(&sys.name),
+            esc(&sys.file),
+            sys.lifecycle,
+            sys.target
         );
         let s = sys.summary;
         let _ = writeln!(
@@ -63,13 +69,18 @@ pub fn text(report: &GateReport, color: bool) -> String {
                     let _ = writeln!(
                         out,
                         "  {st}{mark}{st:#} {bold}{}{bold:#} {}: {}",
-                        f.id, rule.title, f.message
+                        f.id,
+                        rule.title,
+                        esc(&f.message)
                     );
                     if matches!(f.status, Status::Failed | Status::Warning) {
                         let _ = writeln!(
                             out,
                             "       {dim}at {}:{}:{} ({}){dim:#}",
-                            sys.file, f.line, f.column, f.path
+                            esc(&sys.file),
+                            f.line,
+                            f.column,
+                            esc(&f.path)
                         );
                     }
                 }

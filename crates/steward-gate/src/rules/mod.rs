@@ -81,7 +81,7 @@ impl<'a> Check<'a> {
 
     /// Money as people read it: `USD 340,000`.
     pub fn money(&self, v: f64) -> String {
-        let c = self.currency();
+        let c = shown(self.currency());
         let n = steward_manifest::format_thousands(v);
         if c.is_empty() { n } else { format!("{c} {n}") }
     }
@@ -150,10 +150,17 @@ pub(crate) fn list(items: &[String]) -> String {
     }
 }
 
+/// Text from the manifest quoted in a finding: clipped, so a multi-megabyte value makes a
+/// short line, and with control characters made visible (the renderers escape again; this
+/// also keeps the JSON report's messages plain).
+pub(crate) fn shown(s: &str) -> String {
+    steward_io::clip(s, 80).into_owned()
+}
+
 /// `name` of an item, or its ordinal when it has none.
 pub(crate) fn label(name: Option<&str>, kind: &str, index: usize) -> String {
     match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => format!("{kind} `{n}`"),
+        Some(n) => format!("{kind} `{}`", shown(n)),
         None => format!("{kind} #{}", index + 1),
     }
 }

@@ -1,12 +1,19 @@
 //! P1-P5: what the roughly 20% of AI projects that reach sustained production share.
 
-use steward_manifest::{Implementation, RelativeFigure};
+use steward_manifest::{Direction, Implementation, RelativeFigure};
 
-use super::{Check, blank, label, list};
+use super::{Check, blank, label, list, shown};
 
 pub(crate) fn p1_narrow_scope(c: &mut Check) {
     let scope = c.m.spec.scope.clone().unwrap_or_default();
-    let teams = scope.team.as_ref().map(|t| t.names()).unwrap_or_default();
+    let teams: Vec<String> = scope
+        .team
+        .as_ref()
+        .map(|t| t.names())
+        .unwrap_or_default()
+        .iter()
+        .map(|t| shown(t))
+        .collect();
     match teams.len() {
         0 => c.fail(
             "spec.scope.team",
@@ -16,14 +23,21 @@ pub(crate) fn p1_narrow_scope(c: &mut Check) {
                 .into(),
         ),
         1 => {}
-        n => c.fail(
-            "spec.scope.team",
-            format!(
-                "The scope names {n} teams ({}). Scope narrowly first: one team, with explicit \
-                 and enforced boundaries; add teams once it works for the first.",
-                list(&teams)
-            ),
-        ),
+        n => {
+            // Named in full up to a point; a list of hundreds says nothing more.
+            let mut named: Vec<String> = teams.iter().take(10).cloned().collect();
+            if n > named.len() {
+                named.push(format!("{} more", n - named.len()));
+            }
+            c.fail(
+                "spec.scope.team",
+                format!(
+                    "The scope names {n} teams ({}). Scope narrowly first: one team, with explicit \
+                     and enforced boundaries; add teams once it works for the first.",
+                    list(&named)
+                ),
+            )
+        }
     }
     if blank(scope.workflow.as_deref()) {
         c.fail(
@@ -145,9 +159,19 @@ pub(crate) fn p4_metrics_before_building(c: &mut Check) {
             None => missing.push("target_change"),
             Some(RelativeFigure::Text(t)) => {
                 missing.push("target_change");
-                words = Some(t.clone());
+                words = Some(shown(t));
             }
-            Some(RelativeFigure::Fraction(_)) => {}
+            Some(RelativeFigure::Fraction(v)) => {
+                if let Some(why) = not_credible(*v, m.direction) {
+                    c.fail(
+                        &format!("{base}.target_change"),
+                        format!(
+                            "{who} has target_change {}: {why} {SEED_METRIC}",
+                            percent(*v)
+                        ),
+                    );
+                }
+            }
         }
         if m.direction.is_none() {
             missing.push("direction");
@@ -206,6 +230,45 @@ pub(crate) fn p4_metrics_before_building(c: &mut Check) {
             build_started.map(|b| format!(" ({b})")).unwrap_or_default()
         ),
     );
+}
+
+/// Above this relative change (1000%), a target is not credible; it is almost always a
+/// percentage written as a bare number (`25` is read as 2,500%, since `0.25` is 25%).
+pub(crate) const MAX_TARGET_CHANGE: f64 = 10.0;
+
+/// `v` as a percentage, without float noise: `0.25` -> `25%`, `25` -> `2,500%`.
+fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p.abs() >= 1e3 && p.abs() < 1e18 {
+        format!("{}%", steward_manifest::format_thousands(p))
+    } else if p.abs() >= 1e18 {
+        format!("{p:e}%")
+    } else {
+        format!("{}%", steward_manifest::format_number(p))
+    }
+}
+
+/// Why a numeric target cannot serve as one, if it cannot. The sign written is ignored (the
+/// direction says which way), as `steward metric` reads it.
+fn not_credible(v: f64, direction: Option<Direction>) -> Option<String> {
+    let size = v.abs();
+    if size == 0.0 {
+        Some("a change of 0 is met by any result, so it is not a target.".into())
+    } else if size > MAX_TARGET_CHANGE {
+        Some(format!(
+            "a change of more than {}% is not a credible target. A bare number is a fraction \
+             (0.25 is 25%); write the target as a percentage, such as \"25%\".",
+            steward_manifest::format_number(MAX_TARGET_CHANGE * 100.0)
+        ))
+    } else if size > 1.0 && direction == Some(Direction::Decrease) {
+        Some(
+            "a decrease of more than 100% would take the metric below zero, so it cannot be \
+             met. A bare number is a fraction (0.25 is 25%)."
+                .into(),
+        )
+    } else {
+        None
+    }
 }
 
 pub(crate) fn p5_iteration(c: &mut Check) {

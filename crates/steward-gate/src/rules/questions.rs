@@ -2,7 +2,7 @@
 
 use steward_manifest::{Authority, SignalKind, TestResult};
 
-use super::{Check, blank, label, positive};
+use super::{Check, blank, label, positive, shown};
 
 pub(crate) fn q1_integration_work(c: &mut Check) {
     let spec = &c.m.spec;
@@ -145,8 +145,8 @@ pub(crate) fn q2_ownership(c: &mut Check) {
         ),
         Some(_) => {}
     }
-    let who = owner.reference.unwrap_or_default();
-    let person = owner.accountable_person.unwrap_or_default();
+    let who = shown(&owner.reference.unwrap_or_default());
+    let person = shown(&owner.accountable_person.unwrap_or_default());
     let until = owner
         .accountable_until
         .map(|d| d.to_string())
