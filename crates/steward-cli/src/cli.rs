@@ -98,6 +98,9 @@ pub struct CheckArgs {
     /// The stage to judge readiness for (default: the stage after each system's lifecycle).
     #[arg(long, value_enum)]
     pub target: Option<Stage>,
+    /// List on stderr every file looked at in a folder and left out, with the reason.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -135,6 +138,9 @@ pub struct PortfolioArgs {
     /// Judge readiness as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_name = "DATE", env = "STEWARD_TODAY")]
     pub today: Option<String>,
+    /// List on stderr every file looked at in a folder and left out, with the reason.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -179,10 +185,10 @@ pub struct CostArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Years of ownership (default: sourcing.horizon_years, else 3).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=steward_cost::analysis::MAX_YEARS as i64))]
     pub years: Option<u32>,
-    /// Simulated runs.
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    /// Simulated runs (memory stays bounded whatever the count; see docs/cost.md).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=steward_cost::analysis::MAX_SIMULATIONS as u64))]
     pub simulations: u64,
     /// Seed of the simulation: the same seed gives the same figures on any machine.
     #[arg(long, default_value_t = 1)]
@@ -196,6 +202,9 @@ pub struct CostArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// List on stderr every file looked at in a folder and left out, with the reason.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -1,5 +1,7 @@
 //! How a command fails: every failure is reported on stderr and exits 2, the contract's
-//! code for invalid input or misuse (1 is reserved for "a system is not ready").
+//! code for invalid input or misuse (1 is reserved for "a system is not ready"). Writes to
+//! stderr ignore their own failure: with stderr full or closed, the exit code still says
+//! what happened, and nothing panics.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -53,7 +55,10 @@ impl Failure {
                 }
             }
             Failure::Other(e) => {
-                let _ = writeln!(stderr, "error: {e:#}");
+                // Messages quote file names, flag values and data: control characters in
+                // them must not reach the terminal.
+                let message = format!("{e:#}");
+                let _ = writeln!(stderr, "error: {}", steward_io::escape_control(&message));
             }
         }
         ExitCode::from(EXIT_INVALID)

@@ -9,11 +9,16 @@ mod manifests;
 use std::process::ExitCode;
 
 use clap::Parser;
+use failure::EXIT_INVALID;
 
 use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
+    cmd::set_quiet(cli.quiet);
     let color = cmd::Colors::new(cli.color);
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&args, &color),
@@ -31,4 +36,24 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(failure) => failure.report(&color),
     }
+}
+
+/// A usage error (stderr, exit 2), or `--help` / `--version` (stdout, exit 0). clap's own
+/// `exit` ignores a failed write; here a help text that could not be written to stdout (a
+/// full disk behind a redirection) is exit 2, like any report, while a closed pipe
+/// (`steward --help | head`) is not a failure. A usage error is reported as well as
+/// stderr allows: its exit code says what happened either way.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    if let Err(err) = e.print()
+        && !e.use_stderr()
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write the help to standard output: {err}"
+        );
+        return ExitCode::from(EXIT_INVALID);
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_INVALID))
 }

@@ -4,11 +4,30 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use steward_manifest::values::MAX_MONTHS_TO_VALUE;
 use steward_manifest::{CRITERIA, CostFigure, Manifest};
 
 use crate::declared::{Declared, declared};
 use crate::pert::Variable;
-use crate::simulate::{Distribution, Model, describe, simulate};
+use crate::simulate::{Distribution, Histogram, Model, simulate};
+
+/// The largest cost figure the analysis accepts (the manifest loader bounds figures the
+/// same way): at 1e15 a horizon of 100 years over every line stays near 1e17, where f64
+/// still counts whole currency units exactly, so no sum overflows or saturates.
+pub const MAX_FIGURE: f64 = steward_manifest::values::MAX_COST;
+
+/// The longest horizon in years (`--years` stops there too).
+pub const MAX_YEARS: u32 = steward_manifest::values::MAX_HORIZON_YEARS;
+
+/// The most simulated runs (`--simulations` stops there too).
+pub const MAX_SIMULATIONS: usize = 100_000_000;
+
+/// The most option costs drawn in one simulation (runs x sourcing options): memory stays
+/// bounded whatever the count, but time does not.
+pub const MAX_OPTION_DRAWS: u64 = 1_000_000_000;
+
+/// Bins of the simulated total's histogram in the html report.
+pub const CHART_BINS: usize = 48;
 
 /// What the user asked for.
 #[derive(Clone, Copy, Debug)]
@@ -115,9 +134,9 @@ pub struct CostReport {
     pub simulation: Simulation,
     pub sensitivity: Vec<Sensitivity>,
     pub sourcing: Option<SourcingReport>,
-    /// The simulated totals, kept for the html chart (not serialized).
+    /// The simulated totals binned for the html chart (not serialized).
     #[serde(skip)]
-    pub total_samples: Vec<f64>,
+    pub total_histogram: Histogram,
 }
 
 fn status(v: f64, low: f64, high: f64) -> &'static str {
@@ -153,6 +172,12 @@ fn validate_sourcing(m: &Manifest) -> Result<Vec<(&'static str, f64)>, CostError
             .map(|(c, w)| (*c, w.map(|w| w.0).unwrap_or(1.0)))
             .collect(),
     };
+    if let Some((c, w)) = weights.iter().find(|(_, w)| !(w.is_finite() && *w >= 0.0)) {
+        return Err(CostError {
+            path: format!("spec.sourcing.weights.{c}"),
+            message: format!("the weight of {c} must be a finite number >= 0, found {w}"),
+        });
+    }
     if weights.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
         return Err(CostError {
             path: "spec.sourcing.weights".into(),
@@ -199,18 +224,128 @@ fn validate_sourcing(m: &Manifest) -> Result<Vec<(&'static str, f64)>, CostError
     Ok(weights)
 }
 
-/// The whole cost analysis of one system.
-pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostError> {
-    let years = options
-        .years
-        .or_else(|| m.spec.sourcing.as_ref().and_then(|s| s.horizon_years))
-        .unwrap_or(3);
-    if years == 0 {
+/// Every cost figure of the manifest with its path: the budget's lines and the options'.
+fn figures(m: &Manifest) -> Vec<(String, CostFigure)> {
+    let mut out = Vec::new();
+    if let Some(b) = &m.spec.budget {
+        if let Some(f) = b.poc_cost {
+            out.push(("spec.budget.poc_cost".to_string(), f));
+        }
+        for (k, f) in b.implementation.clone().unwrap_or_default().lines() {
+            if let Some(f) = f {
+                out.push((format!("spec.budget.implementation.{k}"), f));
+            }
+        }
+        for (k, f) in b.annual.clone().unwrap_or_default().lines() {
+            if let Some(f) = f {
+                out.push((format!("spec.budget.annual.{k}"), f));
+            }
+        }
+    }
+    if let Some(s) = &m.spec.sourcing {
+        for (i, o) in s.options.iter().enumerate() {
+            for (k, f) in [("one_off", o.one_off), ("annual", o.annual)] {
+                if let Some(f) = f {
+                    out.push((format!("spec.sourcing.options[{i}].{k}"), f));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Figures the parser would have refused are refused here too, so the analysis never sees
+/// a value whose sums could overflow (the library may be handed a manifest built in code).
+fn validate_figures(m: &Manifest) -> Result<(), CostError> {
+    for (path, f) in figures(m) {
+        let parts: &[(&str, f64)] = match f {
+            CostFigure::Fixed(v) => &[("", v)],
+            CostFigure::Range { low, likely, high } => {
+                &[(".low", low), (".likely", likely), (".high", high)]
+            }
+        };
+        for (suffix, v) in parts {
+            if !(v.is_finite() && (0.0..=MAX_FIGURE).contains(v)) {
+                return Err(CostError {
+                    path: format!("{path}{suffix}"),
+                    message: format!(
+                        "the cost {} is out of range; a cost figure is a number from 0 to 1e15",
+                        // 1e300 in full would be a 301-digit message.
+                        if v.abs() >= 1e16 {
+                            format!("{v:e}")
+                        } else {
+                            format!("{v}")
+                        }
+                    ),
+                });
+            }
+        }
+        if let CostFigure::Range { low, likely, high } = f
+            && !(low <= likely && likely <= high)
+        {
+            return Err(CostError {
+                path,
+                message: "a range needs low <= likely <= high".into(),
+            });
+        }
+    }
+    if let Some(s) = &m.spec.sourcing {
+        for (i, o) in s.options.iter().enumerate() {
+            if let Some(months) = o.months_to_value
+                && !(months.is_finite() && (0.0..=MAX_MONTHS_TO_VALUE).contains(&months))
+            {
+                return Err(CostError {
+                    path: format!("spec.sourcing.options[{i}].months_to_value"),
+                    message: format!(
+                        "months_to_value must be a number of months from 0 to {MAX_MONTHS_TO_VALUE}"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The horizon and the run count, checked: `--years` and `--simulations` stop where the
+/// clap definitions do, and `horizon_years` where the manifest loader does.
+fn validate_counts(m: &Manifest, options: &CostOptions) -> Result<(u32, usize), CostError> {
+    let horizon = m.spec.sourcing.as_ref().and_then(|s| s.horizon_years);
+    let (years, path) = match (options.years, horizon) {
+        (Some(y), _) => (y, "--years"),
+        (None, Some(h)) => (h, "spec.sourcing.horizon_years"),
+        (None, None) => (3, "--years"),
+    };
+    if years == 0 || years > MAX_YEARS {
         return Err(CostError {
-            path: "spec.sourcing.horizon_years".into(),
-            message: "the horizon is 0 years; a cost of ownership needs at least one year".into(),
+            path: path.into(),
+            message: format!(
+                "the horizon is {years} years; a cost of ownership is computed over 1 to {MAX_YEARS} years"
+            ),
         });
     }
+    let runs = options.simulations.max(1);
+    if runs > MAX_SIMULATIONS {
+        return Err(CostError {
+            path: "--simulations".into(),
+            message: format!("{runs} runs; at most {MAX_SIMULATIONS} are simulated"),
+        });
+    }
+    let n_options = m.spec.sourcing.as_ref().map_or(0, |s| s.options.len()) as u64;
+    if n_options.saturating_mul(runs as u64) > MAX_OPTION_DRAWS {
+        return Err(CostError {
+            path: "spec.sourcing.options".into(),
+            message: format!(
+                "{n_options} sourcing options x {runs} runs is more than {MAX_OPTION_DRAWS} option costs to draw; lower --simulations"
+            ),
+        });
+    }
+    Ok((years, runs))
+}
+
+/// The whole cost analysis of one system.
+pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostError> {
+    let (years, runs) = validate_counts(m, options)?;
+    validate_figures(m)?;
     let weights = validate_sourcing(m)?;
     let budget = m.spec.budget.clone().unwrap_or_default();
     let currency = budget.currency.clone().unwrap_or_default();
@@ -231,7 +366,8 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
     let integration = IntegrationYardstick {
         poc_cost: poc,
         declared: integ_declared,
-        ratio_to_poc: poc.map(|p| integ_declared / p),
+        // A tiny poc_cost would make the ratio infinite: no ratio then, the range still holds.
+        ratio_to_poc: poc.map(|p| integ_declared / p).filter(|r| r.is_finite()),
         expected_low: poc.map(|p| 3.0 * p),
         expected_high: poc.map(|p| 5.0 * p),
         gap: poc.map(|p| gap(integ_declared, 3.0 * p, 5.0 * p)),
@@ -241,7 +377,9 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
     let imp_total = decl.implementation_total;
     let maintenance = MaintenanceYardstick {
         declared: maint,
-        share_of_implementation: (imp_total > 0.0).then(|| maint / imp_total),
+        share_of_implementation: (imp_total > 0.0)
+            .then(|| maint / imp_total)
+            .filter(|r| r.is_finite()),
         expected_low: 0.15 * imp_total,
         expected_high: 0.25 * imp_total,
         gap: gap(maint, 0.15 * imp_total, 0.25 * imp_total),
@@ -281,12 +419,11 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
         .chain(&model.annual)
         .filter(|v| v.is_random())
         .count();
-    let runs = options.simulations.max(1);
-    let samples = simulate(&model, runs, options.seed);
+    let samples = simulate(&model, runs, options.seed, CHART_BINS);
     let simulation = Simulation {
         runs,
         seed: options.seed,
-        total: describe(&samples.totals),
+        total: samples.total,
         ranged_lines,
         analytic_mean,
     };
@@ -320,7 +457,16 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
 
     // Build vs buy.
     let sourcing_report = m.spec.sourcing.as_ref().map(|s| {
-        let weight_sum: f64 = weights.iter().map(|(_, w)| w).sum();
+        // Weights near f64::MAX would sum to infinity: then they are scaled by the largest
+        // (the scores are a weighted mean, so the scale cancels).
+        let raw_sum: f64 = weights.iter().map(|(_, w)| w).sum();
+        let largest = if raw_sum.is_finite() {
+            1.0
+        } else {
+            weights.iter().map(|(_, w)| *w).fold(0.0, f64::max)
+        };
+        let scaled: Vec<f64> = weights.iter().map(|(_, w)| w / largest).collect();
+        let weight_sum: f64 = scaled.iter().sum();
         SourcingReport {
             decision: s.decision.map(|d| d.as_str()),
             weights: weights.iter().copied().collect(),
@@ -339,8 +485,8 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
                         .collect();
                     let weighted = scores
                         .iter()
-                        .zip(&weights)
-                        .map(|((_, s), (_, w))| f64::from(*s) * w)
+                        .zip(&scaled)
+                        .map(|((_, s), w)| f64::from(*s) * w)
                         .sum::<f64>()
                         / weight_sum;
                     let flags = scores
@@ -355,7 +501,7 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
                         scores: scores.into_iter().collect(),
                         flags,
                         months_to_value: o.months_to_value,
-                        cost: describe(&samples.options[i]),
+                        cost: samples.options[i],
                         probability_cheapest: samples.cheapest[i] as f64 / runs as f64,
                     }
                 })
@@ -375,6 +521,6 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
         simulation,
         sensitivity,
         sourcing: sourcing_report,
-        total_samples: samples.totals,
+        total_histogram: samples.chart,
     })
 }

@@ -56,6 +56,15 @@ impl Variable {
         }
     }
 
+    /// The smallest and largest draw, computed as [`Variable::draw`] computes a draw at the
+    /// Beta's ends (0 and 1), so that rounding cannot put a draw outside.
+    pub fn bounds(&self) -> (f64, f64) {
+        match self {
+            Variable::Fixed(v) => (*v, *v),
+            Variable::Pert { low, span, .. } => (low + span * 0.0, low + span * 1.0),
+        }
+    }
+
     /// The distribution's mean: (low + 4 likely + high) / 6 for a range.
     pub fn mean(&self) -> f64 {
         match self {

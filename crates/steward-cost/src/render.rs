@@ -2,11 +2,18 @@
 
 use std::fmt::Write;
 
-use steward_html::{escape, page, svg};
+use steward_html::{page, svg};
+use steward_io::escape_line;
 
 use crate::analysis::CostReport;
 use crate::money::MoneyFormat;
 use crate::portfolio::PortfolioCost;
+
+/// Manifest text (names, currencies) for html: control characters made visible, then
+/// markup escaped, so neither a tag nor a terminal escape passes through.
+fn escape(s: &str) -> String {
+    steward_html::escape(&escape_line(s))
+}
 
 fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
@@ -33,7 +40,7 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
     let _ = writeln!(
         out,
         "{}: total cost of ownership over {} year{}\n",
-        r.system,
+        escape_line(&r.system),
         r.years,
         if r.years == 1 { "" } else { "s" }
     );
@@ -66,11 +73,15 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
 
     let _ = writeln!(out, "The seed's yardsticks");
     let i = &r.yardsticks.integration;
-    match (i.poc_cost, i.ratio_to_poc, i.expected_low, i.expected_high) {
-        (Some(poc), Some(ratio), Some(lo), Some(hi)) => {
+    match (i.poc_cost, i.expected_low, i.expected_high) {
+        (Some(poc), Some(lo), Some(hi)) => {
+            // The ratio is absent only when a tiny poc_cost makes it infinite.
+            let ratio = i
+                .ratio_to_poc
+                .map_or_else(|| "far more than".to_string(), |r| format!("{r:.2}x"));
             let _ = writeln!(
                 out,
-                "  integration + data preparation {} = {:.2}x the POC ({}); expected 3-5x: {} to {}: {}",
+                "  integration + data preparation {} = {} the POC ({}); expected 3-5x: {} to {}: {}",
                 m(i.declared),
                 ratio,
                 m(poc),
@@ -78,7 +89,8 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
                 m(hi),
                 status_word(i.status)
             );
-            if let Some(g) = i.gap.filter(|g| *g != 0.0) {
+            // A gap that rounds to 0 is no gap worth a line.
+            if let Some(g) = i.gap.filter(|g| g.abs() >= 0.5) {
                 let _ = writeln!(out, "    gap to the expected range: {}", m(g));
             }
         }
@@ -90,18 +102,22 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
         }
     }
     let mt = &r.yardsticks.maintenance;
-    match mt.share_of_implementation {
-        Some(share) => {
+    match mt.status {
+        Some(status) => {
+            // The share is absent only when a tiny implementation total makes it infinite.
+            let share = mt
+                .share_of_implementation
+                .map_or_else(|| "far more than all".to_string(), pct);
             let _ = writeln!(
                 out,
                 "  maintenance {} a year = {} of implementation; expected 15-25%: {} to {}: {}",
                 m(mt.declared),
-                pct(share),
+                share,
                 m(mt.expected_low),
                 m(mt.expected_high),
-                status_word(mt.status)
+                status_word(Some(status))
             );
-            if mt.gap != 0.0 {
+            if mt.gap.abs() >= 0.5 {
                 let _ = writeln!(out, "    gap to the expected range: {} a year", m(mt.gap));
             }
         }
@@ -139,7 +155,7 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
         for x in &r.sensitivity {
             let _ = writeln!(
                 out,
-                "  {:<34}{:>20} to {:<20} (swing {})",
+                "  {:<34} {:>20} to {:<20} (swing {})",
                 x.line,
                 m(x.total_at_low),
                 m(x.total_at_high),
@@ -159,7 +175,7 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
             let _ = writeln!(
                 out,
                 "  {} ({}): weighted score {:.2} of 5; cost P10 {}  P50 {}  P90 {}; cheapest in {} of runs{}",
-                o.name,
+                escape_line(&o.name),
                 o.kind.unwrap_or("-"),
                 o.weighted_score,
                 m(o.cost.p10),
@@ -242,7 +258,8 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
     b.push_str("</table>");
 
     let s = &r.simulation;
-    let (counts, lo, hi) = svg::bin(&r.total_samples, 48);
+    let hist = &r.total_histogram;
+    let (counts, lo, hi) = (&hist.counts, hist.lo, hist.hi);
     let _ = write!(
         b,
         "<h2>Distribution of the total</h2><p>P10 {} · P50 {} · P90 {} · mean {}</p>{}",
@@ -252,7 +269,7 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
         escape(&m(s.total.mean)),
         svg::histogram(
             "Simulated total cost of ownership",
-            &counts,
+            counts,
             lo,
             hi,
             &[
@@ -302,7 +319,7 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
             .iter()
             .map(|o| {
                 (
-                    o.name.clone(),
+                    escape_line(&o.name).into_owned(),
                     o.cost.p10,
                     o.cost.p50,
                     o.cost.p90,
@@ -316,7 +333,10 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
             &label,
         ));
     }
-    page(&format!("{}: cost of ownership", r.system), &b)
+    page(
+        &format!("{}: cost of ownership", escape_line(&r.system)),
+        &b,
+    )
 }
 
 pub fn portfolio_text(p: &PortfolioCost, fmt: MoneyFormat) -> String {
@@ -327,7 +347,7 @@ pub fn portfolio_text(p: &PortfolioCost, fmt: MoneyFormat) -> String {
     }
     let _ = writeln!(out, "{:>20}", "TOTAL");
     for s in &p.systems {
-        let _ = write!(out, "{:<28}", s.system);
+        let _ = write!(out, "{:<28}", escape_line(&s.system));
         for v in &s.per_year {
             let _ = write!(out, "{:>20}", fmt.format(&s.currency, *v));
         }
@@ -340,7 +360,11 @@ pub fn portfolio_text(p: &PortfolioCost, fmt: MoneyFormat) -> String {
             "{:<28}",
             format!(
                 "all {} ({} systems)",
-                if cur.is_empty() { "-" } else { cur },
+                if cur.is_empty() {
+                    "-".into()
+                } else {
+                    escape_line(cur)
+                },
                 c.systems
             )
         );

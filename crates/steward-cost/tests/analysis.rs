@@ -173,3 +173,95 @@ fn portfolio_per_year_keeps_currencies_apart() {
     assert_eq!(usd.total, 2.0 * 1_100_000.0);
     assert_eq!(p.combined["EUR"].total, 1_100_000.0);
 }
+
+/// A manifest the parser accepted, then changed in code: the analysis must not rely on the
+/// parser's bounds (the library is called by a server too).
+fn parsed(yaml: &str) -> steward_manifest::Manifest {
+    parse_manifests("t.yaml", yaml.as_bytes())
+        .unwrap()
+        .remove(0)
+        .manifest
+}
+
+#[test]
+fn out_of_range_figures_counts_and_horizons_are_located_errors() {
+    use steward_cost::analysis::{MAX_OPTION_DRAWS, MAX_SIMULATIONS};
+    use steward_manifest::CostFigure;
+    let mut m = parsed(PAYMENTS);
+    if let Some(b) = &mut m.spec.budget {
+        b.poc_cost = Some(CostFigure::Fixed(1e300));
+    }
+    let e = analyze(&m, &CostOptions::default()).unwrap_err();
+    assert_eq!(e.path, "spec.budget.poc_cost");
+    let mut m = parsed(PAYMENTS);
+    m.spec.sourcing.as_mut().unwrap().options[1].annual = Some(CostFigure::Range {
+        low: 1.0,
+        likely: 2.0,
+        high: f64::INFINITY,
+    });
+    let e = analyze(&m, &CostOptions::default()).unwrap_err();
+    assert_eq!(e.path, "spec.sourcing.options[1].annual.high");
+    let mut m = parsed(PAYMENTS);
+    m.spec.sourcing.as_mut().unwrap().options[0].months_to_value = Some(f64::NAN);
+    let e = analyze(&m, &CostOptions::default()).unwrap_err();
+    assert_eq!(e.path, "spec.sourcing.options[0].months_to_value");
+
+    let m = parsed(PAYMENTS);
+    let e = analyze(
+        &m,
+        &CostOptions {
+            years: Some(101),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.path, "--years");
+    let mut long = parsed(PAYMENTS);
+    long.spec.sourcing.as_mut().unwrap().horizon_years = Some(1000);
+    let e = analyze(&long, &CostOptions::default()).unwrap_err();
+    assert_eq!(e.path, "spec.sourcing.horizon_years");
+    let e = analyze(
+        &m,
+        &CostOptions {
+            simulations: MAX_SIMULATIONS + 1,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.path, "--simulations");
+    let mut many = parsed(PAYMENTS);
+    let options = &mut many.spec.sourcing.as_mut().unwrap().options;
+    let copies = (MAX_OPTION_DRAWS / MAX_SIMULATIONS as u64) as usize;
+    *options = std::iter::repeat_n(options[0].clone(), copies + 1).collect();
+    let e = analyze(
+        &many,
+        &CostOptions {
+            simulations: MAX_SIMULATIONS,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e.path, "spec.sourcing.options");
+}
+
+#[test]
+fn extreme_but_valid_input_gives_finite_figures() {
+    // Weights at f64's limit would sum to infinity and make every score NaN.
+    let mut m = parsed(PAYMENTS);
+    if let Some(w) = &mut m.spec.sourcing.as_mut().unwrap().weights {
+        w.time_to_value = Some(steward_manifest::values::Weight(f64::MAX));
+        w.total_cost = Some(steward_manifest::values::Weight(f64::MAX));
+    }
+    let r = analyze(&m, &CostOptions::default()).unwrap();
+    for o in &r.sourcing.unwrap().options {
+        assert!(o.weighted_score.is_finite(), "{}", o.weighted_score);
+    }
+    // A POC of almost nothing: the ratio would be infinite, so it is absent.
+    let mut m = parsed(PAYMENTS);
+    m.spec.budget.as_mut().unwrap().poc_cost = Some(steward_manifest::CostFigure::Fixed(1e-320));
+    let r = analyze(&m, &CostOptions::default()).unwrap();
+    assert_eq!(r.yardsticks.integration.ratio_to_poc, None);
+    assert_eq!(r.yardsticks.integration.status, Some("above"));
+    let text = steward_cost::render::text(&r, steward_cost::MoneyFormat::Grouped);
+    assert!(text.contains("far more than the POC"), "{text}");
+}

@@ -5,7 +5,15 @@ use steward_manifest::{Aggregate, Date, Direction, Manifest, RelativeFigure, Suc
 
 use crate::observations::Observations;
 use crate::stats::{aggregate, bootstrap_aggregate, change_interval, mann_whitney_p, seeded};
-use crate::timestamp::{US_PER_DAY, midnight};
+use crate::timestamp::{US_PER_DAY, days_from_civil, midnight};
+use steward_io::clip;
+
+fn change_of(kind: ChangeKind, b: f64, c: f64) -> f64 {
+    match kind {
+        ChangeKind::Relative => (c - b) / b,
+        ChangeKind::Absolute => c - b,
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct MetricOptions {
@@ -55,6 +63,17 @@ pub struct Window {
     pub value: Option<f64>,
 }
 
+/// Which change `change` (and `ci`) reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// (current - baseline) / baseline: the baseline is above 0.
+    Relative,
+    /// current - baseline: the baseline is 0 or below, where a relative change is undefined
+    /// (dividing by a negative baseline flips the sign of the change; by 0, it is infinite).
+    Absolute,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct MetricReport {
     pub name: String,
@@ -65,9 +84,13 @@ pub struct MetricReport {
     pub baseline: Window,
     pub current: Window,
     pub change: Option<f64>,
+    /// Whether `change` and `ci` are relative (a fraction) or absolute (in the metric's unit).
+    pub change_kind: ChangeKind,
     pub p_value: Option<f64>,
     pub ci: Option<[f64; 2]>,
     pub verdict: Verdict,
+    /// Observations of this metric dated after `today`, left out of both windows.
+    pub ignored_after_today: usize,
     /// A sample of the observations in both windows, for the html chart: (time us, value).
     #[serde(skip)]
     pub points: Vec<(i64, f64)>,
@@ -153,12 +176,40 @@ pub fn evaluate(
         .map(|(i, m)| definition(i, m))
         .collect::<Result<_, _>>()?;
     let declared: Vec<&str> = defs.iter().map(|d| d.name).collect();
+    // By name, through a hash: a manifest can declare many metrics.
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (j, name) in declared.iter().enumerate() {
+        if let Some(&i) = index.get(name) {
+            return Err(MetricError::Manifest {
+                path: format!("spec.success_metrics[{j}].name"),
+                message: format!(
+                    "metric `{}` is declared twice (also spec.success_metrics[{i}]); observations could not tell them apart",
+                    clip(name, 80)
+                ),
+            });
+        }
+        index.insert(name, j);
+    }
+    let listed = || {
+        let shown: Vec<String> = declared
+            .iter()
+            .take(10)
+            .map(|n| clip(n, 80).into_owned())
+            .collect();
+        let more = declared.len().saturating_sub(shown.len());
+        if more > 0 {
+            format!("{} and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        }
+    };
     if let Some(only) = &options.metric
-        && !declared.contains(&only.as_str())
+        && !index.contains_key(only.as_str())
     {
         return Err(MetricError::Usage(format!(
-            "--metric {only}: the manifest declares {}",
-            declared.join(", ")
+            "--metric {}: the manifest declares {}",
+            clip(only, 80),
+            listed()
         )));
     }
     // Which definition each observation's metric name refers to.
@@ -166,29 +217,37 @@ pub fn evaluate(
         .metrics
         .iter()
         .map(|(name, line)| {
-            declared
-                .iter()
-                .position(|d| d == name)
+            index
+                .get(name.as_str())
+                .copied()
                 .ok_or_else(|| MetricError::Observations {
                     line: *line,
                     message: format!(
-                        "metric `{name}` is not declared in the manifest (it declares {})",
-                        declared.join(", ")
+                        "metric `{}` is not declared in the manifest (it declares {})",
+                        clip(name, 80),
+                        listed()
                     ),
                 })
         })
         .collect::<Result<_, _>>()?;
-    // Observations without a metric name belong to the one metric being evaluated.
-    let unnamed_target = if observations.rows.iter().any(|o| o.metric.is_none()) {
+    // Observations without a metric name belong to the one metric being evaluated. A file
+    // without a `metric` column is refused for several metrics even when it has no rows:
+    // whether a file fits the manifest does not depend on its length.
+    let unnamed =
+        !observations.metric_column || observations.rows.iter().any(|o| o.metric.is_none());
+    let unnamed_target = if unnamed {
         match (&options.metric, defs.len()) {
-            (Some(only), _) => declared.iter().position(|d| d == only),
+            (Some(only), _) => index.get(only.as_str()).copied(),
             (None, 1) => Some(0),
             (None, _) => {
-                return Err(MetricError::Usage(format!(
-                    "the observations have no `metric` column and the manifest declares {} metrics ({}); name one with --metric",
-                    defs.len(),
-                    declared.join(", ")
-                )));
+                return Err(MetricError::Observations {
+                    line: 1,
+                    message: format!(
+                        "the observations have no `metric` column and the manifest declares {} metrics ({}); add a `metric` column or name one with --metric",
+                        defs.len(),
+                        listed()
+                    ),
+                });
             }
         }
     } else {
@@ -209,22 +268,32 @@ pub fn evaluate(
         })?;
     let l0 = midnight(launch);
     let today_us = midnight(options.today);
+    // Observations from the end of `today` on have not happened yet as far as the report
+    // is concerned: counting them would let a rerun with an old --today see the future.
+    let after_today = today_us.saturating_add(US_PER_DAY);
 
     let mut reports = Vec::new();
     for (di, def) in defs.iter().enumerate() {
         if options.metric.as_deref().is_some_and(|m| m != def.name) {
             continue;
         }
-        let b0 = l0 - i64::from(def.baseline_days) * US_PER_DAY;
-        let c1 = l0 + i64::from(def.within_days) * US_PER_DAY;
+        let [b0, c1] = window_edges(launch, def, di)?;
         let mut base = Vec::new();
         let mut cur = Vec::new();
+        let mut ignored = 0;
         for o in &observations.rows {
             let belongs = match o.metric {
                 Some(m) => file_to_def[m as usize] == di,
                 None => unnamed_target == Some(di),
             };
-            if !belongs || o.at < b0 || o.at >= c1 {
+            if !belongs {
+                continue;
+            }
+            if o.at >= after_today {
+                ignored += 1;
+                continue;
+            }
+            if o.at < b0 || o.at >= c1 {
                 continue;
             }
             if o.at < l0 {
@@ -233,15 +302,9 @@ pub fn evaluate(
                 cur.push((o.at, o.value));
             }
         }
-        reports.push(evaluate_one(
-            def,
-            di,
-            &base,
-            &cur,
-            [b0, l0, c1],
-            today_us,
-            options,
-        ));
+        let mut report = evaluate_one(def, di, &base, &cur, [b0, l0, c1], today_us, options);
+        report.ignored_after_today = ignored;
+        reports.push(report);
     }
     Ok(MetricsReport {
         system: manifest.metadata.name.to_string(),
@@ -251,6 +314,43 @@ pub fn evaluate(
         resamples: options.resamples,
         metrics: reports,
     })
+}
+
+/// The first and last day a window may touch: dates outside years 1 to 9999 cannot be
+/// written as YYYY-MM-DD.
+const FIRST_DAY: (i64, u32, u32) = (1, 1, 1);
+const LAST_DAY: (i64, u32, u32) = (9999, 12, 31);
+
+/// [baseline start, current end) of a metric, in microseconds, checked: `within_days` and
+/// `baseline_days` are any u32, and days x microseconds per day overflows i64 for large
+/// ones, so the edges are computed in days and must fall within years 1 to 9999.
+fn window_edges(launch: Date, def: &Definition, index: usize) -> Result<[i64; 2], MetricError> {
+    let l0 = midnight(launch) / US_PER_DAY;
+    let first = days_from_civil(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2);
+    let last = days_from_civil(LAST_DAY.0, LAST_DAY.1, LAST_DAY.2);
+    let start = l0 - i64::from(def.baseline_days);
+    // The current window's exclusive end is shown as its `to` date.
+    let end = l0 + i64::from(def.within_days);
+    let at = |key: &str| format!("spec.success_metrics[{index}].{key}");
+    if start < first {
+        return Err(MetricError::Manifest {
+            path: at("baseline_days"),
+            message: format!(
+                "baseline_days {} before the launch {launch} starts the baseline window before the year 1",
+                def.baseline_days
+            ),
+        });
+    }
+    if end > last {
+        return Err(MetricError::Manifest {
+            path: at("within_days"),
+            message: format!(
+                "within_days {} after the launch {launch} ends the current window after 9999-12-31",
+                def.within_days
+            ),
+        });
+    }
+    Ok([start * US_PER_DAY, end * US_PER_DAY])
 }
 
 fn evaluate_one(
@@ -282,8 +382,15 @@ fn evaluate_one(
     let agg = def.aggregate;
     let bv = aggregate(agg, &base_values, &base_sorted, def.baseline_days);
     let cv = aggregate(agg, &cur_values, &cur_sorted, def.within_days);
+    // A relative change needs a baseline above 0: below it the division flips the sign
+    // (a rise from -1 to 1 would read -200%), at 0 it is infinite. The absolute change is
+    // reported instead, and said to be.
+    let change_kind = match bv {
+        Some(b) if b <= 0.0 => ChangeKind::Absolute,
+        _ => ChangeKind::Relative,
+    };
     let change = match (bv, cv) {
-        (Some(b), Some(c)) if b != 0.0 => Some((c - b) / b),
+        (Some(b), Some(c)) => Some(change_of(change_kind, b, c)).filter(|v| v.is_finite()),
         _ => None,
     };
     let p_value = match agg {
@@ -312,11 +419,30 @@ fn evaluate_one(
             options.resamples,
             &mut rng,
         );
-        change_interval(&b, &c)
+        change_interval(&b, &c, |b, c| {
+            // Each resample's own baseline decides, as for the estimate: a resampled
+            // baseline at or below 0 has no relative change.
+            match change_kind {
+                ChangeKind::Relative if b > 0.0 => Some((c - b) / b),
+                ChangeKind::Relative => None,
+                ChangeKind::Absolute => Some(c - b),
+            }
+        })
     };
-    let reached = change.is_some_and(|ch| match def.direction {
-        Direction::Decrease => ch <= -def.target,
-        Direction::Increase => ch >= def.target,
+    // The target is a share of the baseline. With an absolute change it is read against
+    // the baseline's size: the metric must move its way by at least target x |baseline|,
+    // and at a baseline of 0 (where that is 0) it must move its way at all.
+    let needed = match (change_kind, bv) {
+        (ChangeKind::Relative, _) => def.target,
+        (ChangeKind::Absolute, Some(b)) => def.target * b.abs(),
+        (ChangeKind::Absolute, None) => f64::INFINITY,
+    };
+    let strict = change_kind == ChangeKind::Absolute && needed == 0.0;
+    let reached = change.is_some_and(|ch| match (def.direction, strict) {
+        (Direction::Decrease, false) => ch <= -needed,
+        (Direction::Increase, false) => ch >= needed,
+        (Direction::Decrease, true) => ch < 0.0,
+        (Direction::Increase, true) => ch > 0.0,
     });
     let significant = p_value.is_none_or(|p| p < 0.05);
     let verdict = if base_values.len() < 10 {
@@ -355,9 +481,11 @@ fn evaluate_one(
             value: cv,
         },
         change,
+        change_kind,
         p_value,
         ci,
         verdict,
+        ignored_after_today: 0,
         points,
         unit: def.unit.clone(),
         window_us: edges,

@@ -2,10 +2,94 @@
 //! file holds several metrics) or JSON Lines with the same keys. Rows may come in any order.
 //! Every problem names the file and the line.
 
-use std::io::{BufRead, BufReader, Read};
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+use steward_io::clip;
+
 use crate::timestamp::parse_micros;
+
+/// The longest line a reader accepts. Observation lines are short; without a bound, a file
+/// without newlines (or `/dev/zero`) would be read into memory whole.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How much of a value an error message quotes.
+const QUOTE_CHARS: usize = 60;
+
+/// The error [`LineLimited`] stops with, carrying the line it stopped at.
+#[derive(Debug)]
+struct LineTooLong {
+    line: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {} is longer than {MAX_LINE_BYTES} bytes",
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+/// A reader that fails once a line grows past [`MAX_LINE_BYTES`], so that the CSV and
+/// JSON Lines readers above it never buffer an unbounded record.
+pub(crate) struct LineLimited<R> {
+    inner: R,
+    line: u64,
+    in_line: usize,
+}
+
+impl<R: Read> LineLimited<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        LineLimited {
+            inner,
+            line: 1,
+            in_line: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LineLimited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.in_line = 0;
+            } else {
+                self.in_line += 1;
+                if self.in_line > MAX_LINE_BYTES {
+                    return Err(io::Error::other(LineTooLong { line: self.line }));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// The line an over-long line error names, if `e` is one.
+fn too_long(e: &io::Error) -> Option<u64> {
+    e.get_ref()
+        .and_then(|e| e.downcast_ref::<LineTooLong>())
+        .map(|t| t.line)
+}
+
+/// A read failure as a located error: an over-long line at its line, anything else at
+/// `line` (0 when unknown).
+pub(crate) fn io_error(file: &str, line: u64, e: &io::Error) -> ReadError {
+    match too_long(e) {
+        Some(at) => err(
+            file,
+            at,
+            format!("the line is longer than {MAX_LINE_BYTES} bytes"),
+        ),
+        None => err(file, line, format!("cannot read: {e}")),
+    }
+}
 
 /// One observation: an instant (microseconds, UTC), a value, and which metric it is for.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,6 +105,9 @@ pub struct Observations {
     pub rows: Vec<Observation>,
     /// The metric names seen, with the first line each was seen on.
     pub metrics: Vec<(String, u64)>,
+    /// Whether the file names a metric per row: a CSV header with a `metric` column, or
+    /// JSON Lines whose rows carry `metric`.
+    pub metric_column: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,9 +138,13 @@ pub fn is_json_lines(path: &Path) -> bool {
     )
 }
 
+/// Reads an observation file. It is opened without blocking (a FIFO without a writer reads
+/// as empty) and no line may exceed [`MAX_LINE_BYTES`], so a device or a file without
+/// newlines is an error rather than a read into all of memory.
 pub fn read_file(path: &Path) -> Result<Observations, ReadError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| err(&name, 0, format!("cannot read: {e}")))?;
+    let file =
+        steward_io::open_input(path).map_err(|e| err(&name, 0, format!("cannot read: {e}")))?;
     if is_json_lines(path) {
         read_json_lines(&name, file)
     } else {
@@ -61,18 +152,22 @@ pub fn read_file(path: &Path) -> Result<Observations, ReadError> {
     }
 }
 
+#[derive(Default)]
 struct MetricNames {
     names: Vec<(String, u64)>,
+    /// A hostile file can hold a new name on every line: a hash keeps that linear.
+    index: HashMap<String, u32>,
 }
 
 impl MetricNames {
     fn index(&mut self, name: &str, line: u64) -> u32 {
-        // Few distinct metrics per file: a linear scan beats hashing here.
-        if let Some(i) = self.names.iter().position(|(n, _)| n == name) {
-            return i as u32;
+        if let Some(&i) = self.index.get(name) {
+            return i;
         }
+        let i = self.names.len() as u32;
         self.names.push((name.to_string(), line));
-        (self.names.len() - 1) as u32
+        self.index.insert(name.to_string(), i);
+        i
     }
 }
 
@@ -83,10 +178,14 @@ fn parse_value(file: &str, line: u64, raw: &str) -> Result<f64, ReadError> {
         Ok(_) => Err(err(
             file,
             line,
-            format!("value `{t}` is not a finite number"),
+            format!("value `{}` is not a finite number", clip(t, QUOTE_CHARS)),
         )),
         Err(_) if t.is_empty() => Err(err(file, line, "the value is empty")),
-        Err(_) => Err(err(file, line, format!("value `{t}` is not a number"))),
+        Err(_) => Err(err(
+            file,
+            line,
+            format!("value `{}` is not a number", clip(t, QUOTE_CHARS)),
+        )),
     }
 }
 
@@ -97,7 +196,7 @@ fn parse_time(file: &str, line: u64, raw: &str) -> Result<i64, ReadError> {
             line,
             format!(
                 "timestamp `{}` is not RFC 3339 (2026-12-01T09:30:00Z, any offset) or a date (2026-12-01)",
-                raw.trim()
+                clip(raw.trim(), QUOTE_CHARS)
             ),
         )
     })
@@ -108,7 +207,7 @@ pub fn read_csv<R: Read>(file: &str, input: R) -> Result<Observations, ReadError
         .has_headers(true)
         .flexible(false)
         .buffer_capacity(1 << 20)
-        .from_reader(input);
+        .from_reader(LineLimited::new(input));
     let headers = reader.headers().map_err(|e| csv_error(file, e))?.clone();
     let find = |n: &str| {
         headers
@@ -116,22 +215,17 @@ pub fn read_csv<R: Read>(file: &str, input: R) -> Result<Observations, ReadError
             .position(|h| h.trim().eq_ignore_ascii_case(n))
     };
     let (Some(ts), Some(val)) = (find("timestamp"), find("value")) else {
-        let got: Vec<&str> = headers.iter().collect();
         return Err(err(
             file,
             1,
             format!(
                 "the header must have `timestamp` and `value` columns (and `metric` for several metrics); found {}",
-                if got.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    got.join(", ")
-                }
+                list_columns(&headers)
             ),
         ));
     };
     let metric_col = find("metric");
-    let mut names = MetricNames { names: Vec::new() };
+    let mut names = MetricNames::default();
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
@@ -162,7 +256,26 @@ pub fn read_csv<R: Read>(file: &str, input: R) -> Result<Observations, ReadError
     Ok(Observations {
         rows,
         metrics: names.names,
+        metric_column: metric_col.is_some(),
     })
+}
+
+/// A header's columns for a message: the first few, each escaped and clipped.
+pub(crate) fn list_columns(headers: &csv::StringRecord) -> String {
+    if headers.is_empty() {
+        return "nothing".to_string();
+    }
+    let shown: Vec<String> = headers
+        .iter()
+        .take(20)
+        .map(|h| format!("`{}`", clip(h, 40)))
+        .collect();
+    let more = headers.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
 }
 
 fn csv_error(file: &str, e: csv::Error) -> ReadError {
@@ -174,19 +287,20 @@ fn csv_error(file: &str, e: csv::Error) -> ReadError {
             format!("the row has {len} fields, the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "the row is not UTF-8 text".to_string(),
-        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
+        csv::ErrorKind::Io(io) => return io_error(file, line, io),
         _ => e.to_string(),
     };
     err(file, line, message)
 }
 
 pub fn read_json_lines<R: Read>(file: &str, input: R) -> Result<Observations, ReadError> {
-    let reader = BufReader::with_capacity(1 << 20, input);
-    let mut names = MetricNames { names: Vec::new() };
+    let reader = BufReader::with_capacity(1 << 20, LineLimited::new(input));
+    let mut names = MetricNames::default();
     let mut rows = Vec::new();
+    let mut metric_column = false;
     for (i, text) in reader.split(b'\n').enumerate() {
         let line = i as u64 + 1;
-        let bytes = text.map_err(|e| err(file, line, format!("cannot read: {e}")))?;
+        let bytes = text.map_err(|e| io_error(file, line, &e))?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| err(file, line, "the line is not UTF-8 text"))?;
         if text.trim().is_empty() {
@@ -212,21 +326,41 @@ pub fn read_json_lines<R: Read>(file: &str, input: R) -> Result<Observations, Re
                 .filter(|v| v.is_finite())
                 .ok_or_else(|| err(file, line, "value is not a finite number"))?,
             Some(serde_json::Value::String(s)) => parse_value(file, line, s)?,
-            Some(other) => return Err(err(file, line, format!("value {other} is not a number"))),
+            Some(other) => {
+                return Err(err(
+                    file,
+                    line,
+                    format!(
+                        "value {} is not a number",
+                        clip(&other.to_string(), QUOTE_CHARS)
+                    ),
+                ));
+            }
             None => return Err(err(file, line, "missing `value`")),
         };
         let metric = match obj.get("metric") {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(m)) if !m.trim().is_empty() => {
+                metric_column = true;
                 Some(names.index(m.trim(), line))
             }
-            Some(other) => return Err(err(file, line, format!("metric {other} is not a name"))),
+            Some(other) => {
+                return Err(err(
+                    file,
+                    line,
+                    format!(
+                        "metric {} is not a name",
+                        clip(&other.to_string(), QUOTE_CHARS)
+                    ),
+                ));
+            }
         };
         rows.push(Observation { at, value, metric });
     }
     Ok(Observations {
         rows,
         metrics: names.names,
+        metric_column,
     })
 }
 

@@ -2,9 +2,15 @@
 
 use std::fmt::Write;
 
-use steward_html::{escape, page, svg};
+use steward_html::{page, svg};
+use steward_io::escape_line;
 
-use crate::evaluate::{MetricReport, MetricsReport, Verdict};
+use crate::evaluate::{ChangeKind, MetricReport, MetricsReport, Verdict};
+
+/// Manifest text for html: control characters made visible, then markup escaped.
+fn escape(s: &str) -> String {
+    steward_html::escape(&escape_line(s))
+}
 use crate::timestamp::date_of;
 
 fn num(v: Option<f64>) -> String {
@@ -26,10 +32,42 @@ fn pct(v: f64) -> String {
     format!("{:+.1}%", v * 100.0)
 }
 
+/// The change as reported: a percentage, or for an absolute change a signed amount in the
+/// metric's unit, said to be absolute.
+fn change_text(m: &MetricReport, v: f64) -> String {
+    match m.change_kind {
+        ChangeKind::Relative => pct(v),
+        ChangeKind::Absolute => {
+            let sign = if v > 0.0 { "+" } else { "" };
+            format!("{sign}{}", num(Some(v)))
+        }
+    }
+}
+
+fn change_note(m: &MetricReport) -> &'static str {
+    match m.change_kind {
+        ChangeKind::Relative => "",
+        ChangeKind::Absolute => {
+            " (absolute: the baseline is 0 or below, where a relative change is undefined)"
+        }
+    }
+}
+
+fn ignored_note(m: &MetricReport, today: &str) -> Option<String> {
+    (m.ignored_after_today > 0).then(|| {
+        format!(
+            "{} observation{} dated after {} left out",
+            m.ignored_after_today,
+            if m.ignored_after_today == 1 { "" } else { "s" },
+            today
+        )
+    })
+}
+
 fn headline(m: &MetricReport) -> String {
     format!(
         "{} ({}, {} by at least {:.0}% within {} days of launch)",
-        m.name,
+        escape_line(&m.name),
         m.aggregate,
         m.direction,
         m.target_change * 100.0,
@@ -67,7 +105,9 @@ pub fn text(r: &MetricsReport) -> String {
     let _ = writeln!(
         out,
         "{}: success metrics (launch {}, judged on {})",
-        r.system, r.launch, r.today
+        escape_line(&r.system),
+        r.launch,
+        r.today
     );
     for m in &r.metrics {
         let _ = writeln!(out, "\n{}", headline(m));
@@ -83,15 +123,21 @@ pub fn text(r: &MetricsReport) -> String {
                 num(w.value)
             );
         }
-        let change = m.change.map(pct).unwrap_or_else(|| "-".into());
+        let change = m
+            .change
+            .map(|v| change_text(m, v))
+            .unwrap_or_else(|| "-".into());
         let ci =
-            m.ci.map(|[a, b]| format!(" (95% CI {} to {})", pct(a), pct(b)))
+            m.ci.map(|[a, b]| format!(" (95% CI {} to {})", change_text(m, a), change_text(m, b)))
                 .unwrap_or_default();
         let p = m
             .p_value
             .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
             .unwrap_or_default();
-        let _ = writeln!(out, "  change {change}{ci}{p}");
+        let _ = writeln!(out, "  change {change}{ci}{p}{}", change_note(m));
+        if let Some(note) = ignored_note(m, &r.today) {
+            let _ = writeln!(out, "  {note}");
+        }
         let _ = writeln!(out, "  verdict: {}", explain(m));
     }
     out
@@ -118,7 +164,7 @@ pub fn html(r: &MetricsReport) -> String {
              <tr><th>window</th><th>from</th><th>to (exclusive)</th><th class=\"n\">observations</th><th class=\"n\">{}</th></tr>\
              <tr><td>baseline</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\
              <tr><td>current</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>\
-             <p>Change {}{}{}</p>",
+             <p>Change {}{}{}{}</p>{}",
             escape(&headline(m)),
             explain(m),
             m.aggregate,
@@ -130,18 +176,29 @@ pub fn html(r: &MetricsReport) -> String {
             m.current.to,
             m.current.n,
             num(m.current.value),
-            m.change.map(pct).unwrap_or_else(|| "-".into()),
-            m.ci.map(|[a, c]| format!(" (95% bootstrap interval {} to {})", pct(a), pct(c)))
-                .unwrap_or_default(),
+            m.change
+                .map(|v| change_text(m, v))
+                .unwrap_or_else(|| "-".into()),
+            m.ci.map(|[a, c]| format!(
+                " (95% bootstrap interval {} to {})",
+                change_text(m, a),
+                change_text(m, c)
+            ))
+            .unwrap_or_default(),
             m.p_value
                 .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
+                .unwrap_or_default(),
+            change_note(m),
+            ignored_note(m, &r.today)
+                .map(|n| format!("<p class=\"note\">{}.</p>", escape(&n)))
                 .unwrap_or_default(),
         );
         let points: Vec<(f64, f64)> = m.points.iter().map(|(t, v)| (*t as f64, *v)).collect();
         let mut levels = Vec::new();
         let target = m.baseline.value.map(|bv| {
             let sign = if m.direction == "decrease" { -1.0 } else { 1.0 };
-            bv * (1.0 + sign * m.target_change)
+            // The target moves the baseline by a share of its size, whatever its sign.
+            bv + sign * m.target_change * bv.abs()
         });
         if let Some(bv) = m.baseline.value {
             levels.push(svg::Level {
@@ -165,9 +222,9 @@ pub fn html(r: &MetricsReport) -> String {
             });
         }
         let [b0, l0, c1] = m.window_us;
-        let unit = m.unit.clone().unwrap_or_default();
+        let unit = escape_line(m.unit.as_deref().unwrap_or_default()).into_owned();
         let chart = svg::time_series(
-            &format!("{} over time", m.name),
+            &format!("{} over time", escape_line(&m.name)),
             &points,
             (b0 as f64, c1 as f64),
             &[
@@ -198,5 +255,5 @@ pub fn html(r: &MetricsReport) -> String {
             );
         }
     }
-    page(&format!("{}: success metrics", r.system), &b)
+    page(&format!("{}: success metrics", escape_line(&r.system)), &b)
 }

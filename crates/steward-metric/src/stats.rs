@@ -179,13 +179,18 @@ fn resampled_quantile(sorted: &[f64], q: f64, rng: &mut ChaCha8Rng) -> f64 {
     }
 }
 
-/// The 95% percentile interval of the relative change, from paired bootstrap draws.
-pub fn change_interval(baseline: &[f64], current: &[f64]) -> Option<[f64; 2]> {
+/// The 95% percentile interval of the change, from paired bootstrap draws; `change` gives
+/// a pair's change, or `None` where it is undefined.
+pub fn change_interval(
+    baseline: &[f64],
+    current: &[f64],
+    change: impl Fn(f64, f64) -> Option<f64>,
+) -> Option<[f64; 2]> {
     let mut changes: Vec<f64> = baseline
         .iter()
         .zip(current)
-        .filter(|(b, _)| **b != 0.0)
-        .map(|(b, c)| (c - b) / b)
+        .filter_map(|(b, c)| change(*b, *c))
+        .filter(|v| v.is_finite())
         .collect();
     if changes.is_empty() || changes.len() < baseline.len() / 2 {
         return None;

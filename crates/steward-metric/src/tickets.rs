@@ -4,7 +4,11 @@
 
 use std::io::Read;
 
-use crate::observations::{Observation, Observations, ReadError};
+use steward_io::clip;
+
+use crate::observations::{
+    LineLimited, Observation, Observations, ReadError, io_error, list_columns,
+};
 use crate::timestamp::parse_micros;
 
 /// Which columns to read and which rows to keep.
@@ -37,17 +41,10 @@ pub fn read_tickets<R: Read>(
     input: R,
     columns: &TicketColumns,
 ) -> Result<(Observations, TicketStats), ReadError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            err(
-                file,
-                e.position().map(|p| p.line()).unwrap_or(1),
-                e.to_string(),
-            )
-        })?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(LineLimited::new(input));
+    let headers = reader.headers().map_err(|e| csv_error(file, e))?.clone();
     let col = |name: &str| -> Result<usize, ReadError> {
         headers
             .iter()
@@ -57,8 +54,9 @@ pub fn read_tickets<R: Read>(
                     file,
                     1,
                     format!(
-                        "no column `{name}` in the header (columns: {})",
-                        headers.iter().collect::<Vec<_>>().join(", ")
+                        "no column `{}` in the header (columns: {})",
+                        clip(name, 40),
+                        list_columns(&headers)
                     ),
                 )
             })
@@ -73,19 +71,7 @@ pub fn read_tickets<R: Read>(
     let mut rows = Vec::new();
     let mut stats = TicketStats::default();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    expected_len, len, ..
-                } => err(
-                    file,
-                    line,
-                    format!("the row has {len} fields, the header has {expected_len}"),
-                ),
-                _ => err(file, line, e.to_string()),
-            }
-        })?;
+        let record = record.map_err(|e| csv_error(file, e))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         stats.rows += 1;
         if !filters
@@ -102,7 +88,15 @@ pub fn read_tickets<R: Read>(
         }
         let parse = |raw: &str, what: &str| {
             parse_micros(raw).ok_or_else(|| {
-                err(file, line, format!("{what} `{}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM[:SS]` or a date)", raw.trim()))
+                err(
+                    file,
+                    line,
+                    format!(
+                        "{} `{}` is not a timestamp (RFC 3339, `YYYY-MM-DD HH:MM[:SS]` or a date)",
+                        clip(what, 40),
+                        clip(raw.trim(), 60)
+                    ),
+                )
             })
         };
         let start = parse(record.get(opened).unwrap_or(""), &columns.opened)?;
@@ -111,7 +105,10 @@ pub fn read_tickets<R: Read>(
             return Err(err(
                 file,
                 line,
-                format!("the ticket was resolved ({done}) before it was opened"),
+                format!(
+                    "the ticket was resolved ({}) before it was opened",
+                    clip(done, 60)
+                ),
             ));
         }
         rows.push(Observation {
@@ -124,9 +121,26 @@ pub fn read_tickets<R: Read>(
         Observations {
             rows,
             metrics: Vec::new(),
+            metric_column: false,
         },
         stats,
     ))
+}
+
+fn csv_error(file: &str, e: csv::Error) -> ReadError {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => err(
+            file,
+            line,
+            format!("the row has {len} fields, the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Utf8 { .. } => err(file, line, "the row is not UTF-8 text"),
+        csv::ErrorKind::Io(io) => io_error(file, line, io),
+        _ => err(file, line, e.to_string()),
+    }
 }
 
 #[cfg(test)]

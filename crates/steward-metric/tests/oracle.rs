@@ -58,6 +58,7 @@ fn observations(case: &serde_json::Value) -> Observations {
     Observations {
         rows,
         metrics: Vec::new(),
+        metric_column: false,
     }
 }
 

@@ -8,7 +8,7 @@ use steward_manifest::Lifecycle;
 use super::{Colors, print, today};
 use crate::cli::{CheckArgs, CheckFormat, Stage};
 use crate::failure::Failure;
-use crate::manifests::load_all;
+use crate::manifests::load_all_reporting;
 
 pub fn stage(s: Stage) -> Lifecycle {
     match s {
@@ -20,7 +20,7 @@ pub fn stage(s: Stage) -> Lifecycle {
 
 pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
     let today = today(args.today.as_deref())?;
-    let loaded = load_all(&args.paths)?;
+    let loaded = load_all_reporting(&args.paths, &mut |s| super::skipped(s, args.verbose))?;
     let options = GateOptions {
         today,
         target: args.target.map(stage),

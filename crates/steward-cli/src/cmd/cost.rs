@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use steward_cost::{CostOptions, MoneyFormat, analyze, portfolio, render};
 use steward_manifest::ManifestError;
 
-use super::emit;
+use super::{emit_with_inputs, source_text};
 use crate::cli::{CostArgs, CurrencyFormat, ReportFormat};
 use crate::failure::Failure;
-use crate::manifests::load_all;
+use crate::manifests::load_all_reporting;
 
 fn money_format(c: CurrencyFormat) -> MoneyFormat {
     match c {
@@ -19,7 +19,7 @@ fn money_format(c: CurrencyFormat) -> MoneyFormat {
 }
 
 pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
-    let loaded = load_all(&args.paths)?;
+    let loaded = load_all_reporting(&args.paths, &mut |s| super::skipped(s, args.verbose))?;
     let fmt = money_format(args.currency_format);
     let is_portfolio = loaded.len() > 1 || args.paths.iter().any(|p| p.is_dir());
     let text = if is_portfolio {
@@ -39,11 +39,14 @@ pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
             seed: args.seed,
         };
         let report = analyze(&l.system.manifest, &options).map_err(|e| {
+            // A flag's problem is a usage error, not a place in the manifest.
+            if e.path.starts_with("--") {
+                return Failure::Other(anyhow::anyhow!("{}: {}", e.path, e.message));
+            }
             let (position, _) = l.system.map.locate(&e.path);
-            let text = std::fs::read_to_string(&l.file).ok();
             Failure::Manifests(vec![ManifestError::located(
                 &l.file,
-                text.as_deref(),
+                source_text(&l.file).as_deref(),
                 position,
                 format!("{} ({})", e.message, e.path),
             )])
@@ -54,6 +57,11 @@ pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
             ReportFormat::Html => render::html(&report, fmt),
         }
     };
-    emit(&text, args.output.as_deref())?;
+    let inputs: Vec<&std::path::Path> = loaded
+        .iter()
+        .map(|l| std::path::Path::new(&l.file))
+        .chain(args.paths.iter().map(|p| p.as_path()))
+        .collect();
+    emit_with_inputs(&text, args.output.as_deref(), &inputs)?;
     Ok(ExitCode::SUCCESS)
 }

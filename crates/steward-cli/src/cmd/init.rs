@@ -1,12 +1,11 @@
 //! `steward init`: a commented starter manifest.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use steward_manifest::starter::{StarterOptions, starter_manifest};
 
-use super::{print, today};
+use super::{note, print, today};
 use crate::cli::InitArgs;
 use crate::failure::Failure;
 
@@ -23,38 +22,16 @@ pub fn run(args: &InitArgs) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     let path = &args.output;
-    if !args.force && path.exists() {
-        return Err(anyhow!(
-            "{} already exists; pass --force to overwrite it",
-            path.display()
-        )
-        .into());
+    let shown = steward_io::escape_line(&path.display().to_string()).into_owned();
+    // symlink_metadata: a dangling symbolic link is something in the way too.
+    if !args.force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(anyhow!("{shown} already exists; pass --force to overwrite it").into());
     }
-    // Write beside the target, then move into place: a failed write never leaves half a file.
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("{} is not a file name", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
+    // Written whole or not at all (a temporary file moved into place); a device or FIFO is
+    // written in place, and the mode of a file replaced with --force is kept.
+    steward_io::write_output(path, text.as_bytes(), &[]).map_err(anyhow::Error::from)?;
+    note(&format!(
+        "wrote {shown}; next: fill in the commented figures and run `steward check {shown}`"
     ));
-    let written = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.sync_all()));
-    let placed = written.and_then(|_| {
-        if args.force {
-            std::fs::rename(&tmp, path)
-        } else {
-            // hard_link refuses to replace a file that appeared meanwhile.
-            std::fs::hard_link(&tmp, path)
-        }
-    });
-    let _ = std::fs::remove_file(&tmp);
-    placed.with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!(
-        "wrote {}; next: fill in the commented figures and run `steward check {}`",
-        path.display(),
-        path.display()
-    );
     Ok(ExitCode::SUCCESS)
 }

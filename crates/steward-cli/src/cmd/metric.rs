@@ -7,7 +7,9 @@ use steward_manifest::{Date, ManifestError};
 use steward_metric::tickets::{TicketColumns, read_tickets};
 use steward_metric::{MetricError, MetricOptions, evaluate, read_file, render};
 
-use super::{emit, today};
+use steward_io::escape_line;
+
+use super::{emit_with_inputs, note, source_text, today};
 use crate::cli::{MetricArgs, ReportFormat};
 use crate::failure::Failure;
 use crate::manifests::load_all;
@@ -23,32 +25,37 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
     if loaded.len() != 1 {
         return Err(anyhow!(
             "{} holds {} systems; `steward metric` takes a manifest with one",
-            args.manifest.display(),
+            escape_line(&args.manifest.display().to_string()),
             loaded.len()
         )
         .into());
     }
     let system = &loaded[0];
     let (data_file, observations) = match (&args.observations, &args.tickets) {
-        (Some(path), _) => (path, read_file(path).map_err(|e| anyhow!("{e}"))?),
+        (Some(path), _) => (path, read_file(path).map_err(read_error)?),
         (None, Some(path)) => {
             let columns = TicketColumns {
                 opened: args.opened.clone().unwrap_or_default(),
                 resolved: args.resolved.clone().unwrap_or_default(),
                 filters: args.filters.clone(),
             };
-            let file = std::fs::File::open(path)
-                .map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
-            let (obs, stats) = read_tickets(&path.display().to_string(), file, &columns)
-                .map_err(|e| anyhow!("{e}"))?;
-            eprintln!(
+            // Opened without blocking: a FIFO without a writer reads as empty.
+            let file = steward_io::open_input(path).map_err(|e| {
+                anyhow!(
+                    "{}: cannot read: {e}",
+                    escape_line(&path.display().to_string())
+                )
+            })?;
+            let (obs, stats) =
+                read_tickets(&path.display().to_string(), file, &columns).map_err(read_error)?;
+            note(&format!(
                 "{}: {} tickets, {} kept as observations ({} filtered out, {} unresolved)",
-                path.display(),
+                escape_line(&path.display().to_string()),
                 stats.rows,
                 obs.rows.len(),
                 stats.filtered_out,
                 stats.unresolved
-            );
+            ));
             (path, obs)
         }
         (None, None) => return Err(anyhow!("give --observations FILE or --tickets FILE").into()),
@@ -64,17 +71,17 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
         evaluate(&system.system.manifest, &observations, &options).map_err(|e| match e {
             MetricError::Manifest { path, message } => {
                 let (position, _) = system.system.map.locate(&path);
-                let text = std::fs::read_to_string(&system.file).ok();
                 Failure::Manifests(vec![ManifestError::located(
                     &system.file,
-                    text.as_deref(),
+                    source_text(&system.file).as_deref(),
                     position,
                     format!("{message} ({path})"),
                 )])
             }
-            MetricError::Observations { line, message } => {
-                Failure::Other(anyhow!("{}:{line}: {message}", data_file.display()))
-            }
+            MetricError::Observations { line, message } => Failure::Other(anyhow!(
+                "{}:{line}: {message}",
+                escape_line(&data_file.display().to_string())
+            )),
             MetricError::Usage(message) => Failure::Other(anyhow!(message)),
         })?;
     let text = match args.format {
@@ -82,6 +89,21 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
         ReportFormat::Json => render::json(&report),
         ReportFormat::Html => render::html(&report),
     };
-    emit(&text, args.output.as_deref())?;
+    let inputs = [
+        args.manifest.as_path(),
+        std::path::Path::new(&system.file),
+        data_file.as_path(),
+    ];
+    emit_with_inputs(&text, args.output.as_deref(), &inputs)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A reader's error, with the file name made safe to print.
+fn read_error(e: steward_metric::ReadError) -> anyhow::Error {
+    let file = escape_line(&e.file);
+    if e.line == 0 {
+        anyhow!("{file}: {}", e.message)
+    } else {
+        anyhow!("{file}:{}: {}", e.line, e.message)
+    }
 }

@@ -11,6 +11,8 @@ pub mod profile;
 pub mod schema;
 
 use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use steward_manifest::Date;
@@ -56,33 +58,68 @@ pub fn today(flag: Option<&str>) -> anyhow::Result<Date> {
     }
 }
 
-/// Writes `text` to `output`, or to stdout when there is none. A file is written beside its
-/// destination and moved into place, so a failure never leaves half a report.
-pub fn emit(text: &str, output: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let Some(path) = output else {
-        return print(text).map_err(Into::into);
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow::anyhow!("{} is not a file name", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
+/// Whether notes (not errors) may go to stderr: `--quiet` turns them off.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
 }
 
-/// Writes to stdout, treating a closed pipe (`steward check ... | head`) as success.
-pub fn print(text: &str) -> std::io::Result<()> {
+/// A note on stderr (what was written, what was skipped), unless `--quiet`. A full or
+/// closed stderr must not turn a finished command into a crash, so a failed write is
+/// ignored: the note is a courtesy, the report and the exit code are the result.
+pub fn note(text: &str) {
+    if QUIET.load(Ordering::Relaxed) {
+        return;
+    }
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", steward_io::escape_control(text));
+}
+
+/// [`emit_with_inputs`] for a command that read no file it could overwrite.
+pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    emit_with_inputs(text, output, &[])
+}
+
+/// A file folder discovery looked at and left out, on stderr with `--verbose` (asked for
+/// explicitly, so `--quiet` does not silence it). Write failures are ignored, as for notes.
+pub fn skipped(s: &steward_manifest::Skipped, verbose: bool) {
+    if verbose {
+        use std::io::Write;
+        // Skipped's Display makes the path's control characters visible.
+        let _ = writeln!(std::io::stderr().lock(), "skipped {s}");
+    }
+}
+
+/// Writes `text` to `output`, or to stdout when there is none. A regular file is replaced
+/// atomically; a device or FIFO is written in place (never replaced by a plain file); a
+/// symbolic link is followed; the mode of the file replaced is kept; and a destination that
+/// is one of `inputs` (the files the command read) is refused, so a report never
+/// overwrites its own manifest or data.
+pub fn emit_with_inputs(text: &str, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
+    let Some(path) = output else {
+        return print(text);
+    };
+    steward_io::write_output(path, text.as_bytes(), inputs).map_err(anyhow::Error::from)
+}
+
+/// Writes to stdout, treating a closed pipe (`steward check ... | head`) as success; any
+/// other failure (a full disk behind a redirection) is an error, so the exit code never
+/// claims a report that was not written.
+pub fn print(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        other => other.context("cannot write the report to standard output"),
     }
+}
+
+/// The source text of a manifest for a located error, read again within the manifest
+/// limit: the path may name a FIFO or a device, which must neither block nor fill memory.
+pub fn source_text(file: &str) -> Option<String> {
+    let bytes =
+        steward_io::read_limited(Path::new(file), steward_manifest::MAX_MANIFEST_BYTES).ok()?;
+    String::from_utf8(bytes).ok()
 }

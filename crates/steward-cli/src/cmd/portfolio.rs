@@ -5,13 +5,14 @@ use std::fmt::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
+use steward_cost::MoneyFormat;
 use steward_gate::{GateOptions, Verdict, evaluate};
-use steward_manifest::format_thousands;
+use steward_io::escape_line;
 
 use super::{Colors, print, today};
 use crate::cli::{PortfolioArgs, PortfolioFormat, PortfolioSort};
 use crate::failure::Failure;
-use crate::manifests::load_all;
+use crate::manifests::load_all_reporting;
 
 #[derive(Serialize)]
 struct Row {
@@ -56,8 +57,11 @@ impl Row {
     }
 }
 
+/// A CSV field: control characters made visible (a CSV is read in terminals and
+/// spreadsheets alike), then quoted when it holds a separator or a quote.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let s = escape_line(s);
+    if s.contains([',', '"']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -66,7 +70,7 @@ fn csv_field(s: &str) -> String {
 
 pub fn run(args: &PortfolioArgs, colors: &Colors) -> Result<ExitCode, Failure> {
     let today = today(args.today.as_deref())?;
-    let loaded = load_all(&args.paths)?;
+    let loaded = load_all_reporting(&args.paths, &mut |s| super::skipped(s, args.verbose))?;
     let options = GateOptions {
         today,
         target: None,
@@ -157,18 +161,16 @@ fn table(rows: &[Row], color: bool) -> String {
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
-            let cur = if r.currency.is_empty() {
-                String::new()
-            } else {
-                format!("{} ", r.currency)
-            };
+            // Amounts in full whatever their size (grouped, never saturated), and manifest
+            // text with its control characters made visible.
+            let money = |v: f64| MoneyFormat::Grouped.format(&r.currency, v);
             [
-                r.name.clone(),
+                escape_line(&r.name).into_owned(),
                 r.lifecycle.to_string(),
                 if r.owner.is_empty() {
                     "-".into()
                 } else {
-                    r.owner.clone()
+                    escape_line(&r.owner).into_owned()
                 },
                 r.verdict.replace('_', " "),
                 if r.failed_rules.is_empty() {
@@ -176,8 +178,8 @@ fn table(rows: &[Row], color: bool) -> String {
                 } else {
                     r.failed_rules.join(" ")
                 },
-                format!("{cur}{}", format_thousands(r.implementation_total)),
-                format!("{cur}{}", format_thousands(r.annual_total)),
+                money(r.implementation_total),
+                money(r.annual_total),
             ]
         })
         .collect();
