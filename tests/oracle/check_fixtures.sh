@@ -29,11 +29,12 @@ run() { # folder, command... (run inside the scratch copy)
 }
 run crates/steward-data/tests/oracle "$py" make_fixtures.py > /dev/null 2>&1
 run crates/steward-data/tests/oracle "$py" make_stattest_fixtures.py > /dev/null 2>&1
+run crates/steward-stats/tests/oracle "$py" make_fixtures.py
 run crates/steward-cost/tests/oracle sh -c "'$py' make_fixtures.py > pert_oracle.json"
 run crates/steward-metric/tests/oracle sh -c "'$py' make_fixtures.py > metric_oracle.json"
 run crates/steward-cli/tests/data "$py" make_data.py
 run examples/data "$py" make_examples.py
-for dir in crates/steward-data/tests/oracle crates/steward-cost/tests/oracle \
+for dir in crates/steward-data/tests/oracle crates/steward-stats/tests/oracle crates/steward-cost/tests/oracle \
            crates/steward-metric/tests/oracle crates/steward-cli/tests/data examples/data; do
   for f in $(git ls-files "$dir" | grep -v '\.py$'); do
     compare "$f" "$scratch/$f"

@@ -6,9 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use std::path::Path;
+
 use serde::Serialize;
 use steward_stats::profile::{ColumnProfile, Profile, ProfileKind};
-use steward_stats::{ColumnDrift, ColumnRequest, ColumnType, StatTest, column_drift};
+use steward_stats::{
+    ColumnDrift, ColumnError, ColumnRequest, ColumnType, StatTest, Values, column_drift,
+};
 
 use crate::{Column, Dataset, Kind};
 
@@ -121,45 +125,181 @@ pub fn profile(data: &Dataset) -> Profile {
     }
 }
 
+/// A profile file is read whole; this bounds the memory a file claiming to be one can take.
+/// `steward profile` writes about 40 KB per numerical column (1,024 points and an HLL
+/// sketch) and at most about 1 MB for a categorical one, so 256 MiB is hundreds of columns
+/// of the largest kind.
+pub const PROFILE_SIZE_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Is `path` a profile (a JSON object with a `format` field naming a steward profile, or
+/// shaped like one: `columns` and `rows`) rather than a dataset? Decided by parsing the
+/// first JSON value of the file, so a profile of another version, or without `format`, is
+/// recognised (and then refused by [`read_profile`]) instead of being read as a one-row
+/// JSON Lines dataset.
+pub fn is_profile(path: &Path) -> bool {
+    use std::io::{BufReader, Read};
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        format: Option<serde_json::Value>,
+        columns: Option<serde::de::IgnoredAny>,
+        rows: Option<serde::de::IgnoredAny>,
+    }
+    let Ok(file) = steward_io::open_input(path) else {
+        return false;
+    };
+    let mut reader = BufReader::new(file.take(PROFILE_SIZE_LIMIT));
+    // Only a file whose first non-blank byte opens an object can be a profile.
+    let mut first = [0u8; 1];
+    loop {
+        match reader.read(&mut first) {
+            Ok(1) if first[0].is_ascii_whitespace() => continue,
+            Ok(1) if first[0] == b'{' => break,
+            _ => return false,
+        }
+    }
+    let rest = std::io::Cursor::new(b"{".to_vec()).chain(reader);
+    let mut stream = serde_json::Deserializer::from_reader(rest).into_iter::<Probe>();
+    match stream.next() {
+        Some(Ok(p)) => {
+            let named = matches!(&p.format, Some(serde_json::Value::String(f)) if f.starts_with("steward-profile"));
+            named || (p.columns.is_some() && p.rows.is_some())
+        }
+        // A damaged or truncated profile still names its format near the top (where
+        // `steward profile` writes it): it is reported as a damaged profile, not as a
+        // JSON Lines file.
+        _ => {
+            let mut head = Vec::with_capacity(256);
+            let opened = steward_io::open_input(path).map(|f| f.take(256).read_to_end(&mut head));
+            opened.is_ok() && String::from_utf8_lossy(&head).contains("\"steward-profile")
+        }
+    }
+}
+
+/// Reads and validates a profile file (at most [`PROFILE_SIZE_LIMIT`] bytes); errors name
+/// the file.
+pub fn read_profile(path: &Path) -> Result<Profile, String> {
+    let shown = steward_io::escape_line(&path.display().to_string()).into_owned();
+    let bytes = steward_io::read_limited(path, PROFILE_SIZE_LIMIT).map_err(|e| match e {
+        steward_io::ReadError::TooLarge { .. } => format!(
+            "{shown}: a profile is at most {} MiB; this file is larger",
+            PROFILE_SIZE_LIMIT / (1024 * 1024)
+        ),
+        steward_io::ReadError::Io(e) => format!("cannot read {shown}: {e}"),
+    })?;
+    Profile::from_json(&bytes).map_err(|e| format!("{shown}: {e}"))
+}
+
+/// Per-column options must name columns that are compared, and thresholds must be
+/// numbers at or above zero.
+fn check_options(options: &DriftOptions, names: &BTreeSet<&str>) -> Result<(), String> {
+    let unknown = |flag: &str, column: &str| {
+        format!(
+            "{flag} names the column `{}`, which is not in the compared data",
+            steward_io::clip(column, 200)
+        )
+    };
+    for (flag, set) in [
+        ("--numerical", &options.numerical),
+        ("--categorical", &options.categorical),
+    ] {
+        if let Some(c) = set.iter().find(|c| !names.contains(c.as_str())) {
+            return Err(unknown(flag, c));
+        }
+    }
+    if let Some(c) = options
+        .column_stattest
+        .keys()
+        .find(|c| !names.contains(c.as_str()))
+    {
+        return Err(unknown("--stattest", c));
+    }
+    if let Some(c) = options
+        .column_threshold
+        .keys()
+        .find(|c| !names.contains(c.as_str()))
+    {
+        return Err(unknown("--threshold", c));
+    }
+    let bad = |t: f64| !(t.is_finite() && t >= 0.0);
+    if let Some(t) = options.threshold.filter(|t| bad(*t)) {
+        return Err(format!(
+            "--threshold {t}: a threshold is a number at or above 0"
+        ));
+    }
+    if let Some((c, t)) = options.column_threshold.iter().find(|(_, t)| bad(**t)) {
+        return Err(format!(
+            "--threshold {}={t}: a threshold is a number at or above 0",
+            steward_io::clip(c, 200)
+        ));
+    }
+    if !(0.0..=1.0).contains(&options.drift_share) {
+        return Err(format!(
+            "--drift-share {}: the share is between 0 and 1",
+            options.drift_share
+        ));
+    }
+    Ok(())
+}
+
+/// One reference column: its kind and values, or why a profile cannot stand for it.
+struct ReferenceColumn {
+    name: String,
+    kind: Kind,
+    values: Result<Values, String>,
+    missing: usize,
+    integer: bool,
+}
+
 fn compare(
     reference: Reference,
     current: Dataset,
     options: &DriftOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<DriftReport, String> {
-    // The reference side as columns; from a profile, each column's values are exact counts
-    // or the quantile sketch's distribution, with its rank error.
-    let mut approx: BTreeMap<String, (f64, ColumnProfile)> = BTreeMap::new();
-    let (reference_rows, reference_columns) = match reference {
-        Reference::Data(d) => (d.rows, d.columns),
-        Reference::Profile(p) => {
-            let mut cols = Vec::new();
-            for c in &p.columns {
-                let kind = match c.kind {
-                    ProfileKind::Number => Kind::Number,
-                    ProfileKind::Text => Kind::Text,
-                    ProfileKind::Boolean => Kind::Boolean,
-                };
-                let (values, rank_error) = c.reference_values()?;
-                if let Some(e) = rank_error {
-                    approx.insert(c.name.clone(), (e, c.clone()));
-                }
-                cols.push(Column {
-                    name: c.name.clone(),
-                    kind,
-                    values,
-                    missing: c.missing as usize,
+    // The reference side as columns; from a profile, each column's values are its exact
+    // counts or its summary's weighted points, never rows.
+    let (reference_rows, reference_columns): (usize, Vec<ReferenceColumn>) = match reference {
+        Reference::Data(d) => (
+            d.rows,
+            d.columns
+                .into_iter()
+                .map(|c| ReferenceColumn {
+                    name: c.name,
+                    kind: c.kind,
+                    values: Ok(c.values),
+                    missing: c.missing,
                     integer: c.integer,
-                });
-            }
-            (p.rows as usize, cols)
+                })
+                .collect(),
+        ),
+        Reference::Profile(p) => {
+            p.validate()?;
+            (
+                usize::try_from(p.rows).unwrap_or(usize::MAX),
+                p.columns
+                    .iter()
+                    .map(|c| ReferenceColumn {
+                        name: c.name.clone(),
+                        kind: match c.kind {
+                            ProfileKind::Number => Kind::Number,
+                            ProfileKind::Text => Kind::Text,
+                            ProfileKind::Boolean => Kind::Boolean,
+                        },
+                        values: c.reference_values(),
+                        missing: usize::try_from(c.missing).unwrap_or(usize::MAX),
+                        integer: c.integer,
+                    })
+                    .collect(),
+            )
         }
     };
-    let reference = Dataset {
-        rows: reference_rows,
-        columns: reference_columns,
-        unsupported: Vec::new(),
-    };
+    let names: BTreeSet<&str> = reference_columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(current.columns.iter().map(|c| c.name.as_str()))
+        .collect();
+    check_options(options, &names)?;
+    let current_rows = current.rows;
     let mut cur_by_name: BTreeMap<String, Column> = current
         .columns
         .into_iter()
@@ -167,7 +307,7 @@ fn compare(
         .collect();
     let mut skipped = Vec::new();
     let mut requests = Vec::new();
-    for r in reference.columns {
+    for r in reference_columns {
         let Some(c) = cur_by_name.remove(&r.name) else {
             skipped.push(Skipped {
                 column: r.name,
@@ -199,17 +339,27 @@ fn compare(
         } else {
             ColumnType::Categorical
         };
-        if r.values.is_empty() || c.values.is_empty() {
+        let values = match r.values {
+            Ok(v) => v,
+            Err(reason) => {
+                skipped.push(Skipped {
+                    column: r.name,
+                    reason,
+                });
+                continue;
+            }
+        };
+        if values.is_empty() || c.values.is_empty() {
             skipped.push(Skipped {
                 column: r.name.clone(),
                 reason: format!(
                     "no values in the {} data (all {} missing)",
-                    if r.values.is_empty() {
+                    if values.is_empty() {
                         "reference"
                     } else {
                         "current"
                     },
-                    if r.values.is_empty() {
+                    if values.is_empty() {
                         r.missing
                     } else {
                         c.missing
@@ -231,7 +381,7 @@ fn compare(
                 .or(options.threshold),
             name: r.name,
             column_type,
-            reference: r.values,
+            reference: values,
             current: c.values,
             reference_missing: r.missing,
             current_missing: c.missing,
@@ -244,31 +394,27 @@ fn compare(
             reason: "only in the current data".into(),
         });
     }
-    let mut results = run_parallel(requests, progress)?;
-    for r in results.iter_mut() {
-        if let Some((error, p)) = approx.get(&r.column) {
-            r.approximate = true;
-            r.rank_error = Some(*error);
-            // The profile's moments are exact: report them rather than the sketch's.
-            if let Some(n) = &p.numeric {
-                r.reference.min = Some(n.min);
-                r.reference.max = Some(n.max);
-                r.reference.mean = Some(n.mean);
-                r.reference.std = Some(n.std);
-                r.reference.unique = p.distinct_estimate.round() as usize;
-            }
+    let names: Vec<String> = requests.iter().map(|r| r.name.clone()).collect();
+    let mut results = Vec::with_capacity(names.len());
+    for (name, outcome) in names.into_iter().zip(run_parallel(requests, progress)) {
+        match outcome {
+            Ok(r) => results.push(r),
+            Err(ColumnError::NotComputable(reason)) => skipped.push(Skipped {
+                column: name,
+                reason,
+            }),
+            Err(ColumnError::Invalid(message)) => return Err(message),
         }
     }
+    if results.is_empty() {
+        return Err(no_columns_message(&skipped));
+    }
     let drifted = results.iter().filter(|c| c.drift_detected).count();
-    let share = if results.is_empty() {
-        0.0
-    } else {
-        drifted as f64 / results.len() as f64
-    };
+    let share = drifted as f64 / results.len() as f64;
     Ok(DriftReport {
-        reference_rows: reference.rows,
-        current_rows: current.rows,
-        dataset_drift: !results.is_empty() && share >= options.drift_share,
+        reference_rows,
+        current_rows,
+        dataset_drift: share >= options.drift_share,
         drift_share: options.drift_share,
         share_of_drifted_columns: share,
         number_of_columns: results.len(),
@@ -278,16 +424,36 @@ fn compare(
     })
 }
 
+/// No column compared is not "no drift": it is a mistake (a semicolon CSV read as one
+/// column, every column excluded, an empty profile), and it says which.
+fn no_columns_message(skipped: &[Skipped]) -> String {
+    if skipped.is_empty() {
+        return "no column to compare: the data has no columns (check --columns, --exclude and the files' delimiter)".into();
+    }
+    let mut listed: Vec<String> = skipped
+        .iter()
+        .take(5)
+        .map(|s| format!("`{}` ({})", steward_io::clip(&s.column, 80), s.reason))
+        .collect();
+    if skipped.len() > 5 {
+        listed.push(format!("and {} more", skipped.len() - 5));
+    }
+    format!(
+        "no column could be compared (is the delimiter right, and do the files share column names?): {}",
+        listed.join("; ")
+    )
+}
+
 /// Runs the column tests on every core; results keep the columns' order.
 fn run_parallel(
     requests: Vec<ColumnRequest>,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<Vec<ColumnDrift>, String> {
+) -> Vec<Result<ColumnDrift, ColumnError>> {
     let n = requests.len();
     let done = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<ColumnRequest>>> =
         requests.into_iter().map(|r| Mutex::new(Some(r))).collect();
-    let results: Vec<Mutex<Option<Result<ColumnDrift, String>>>> =
+    let results: Vec<Mutex<Option<Result<ColumnDrift, ColumnError>>>> =
         (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
@@ -320,7 +486,7 @@ fn run_parallel(
             m.into_inner()
                 .ok()
                 .flatten()
-                .unwrap_or_else(|| Err("a column test did not finish".into()))
+                .unwrap_or_else(|| Err(ColumnError::Invalid("a column test did not finish".into())))
         })
         .collect()
 }

@@ -1,5 +1,5 @@
 //! Profiling speed on one core: numeric values per second through `ColumnProfile::new`
-//! (moments, KLL quantile sketch, HLL distinct sketch). Run by bench/profile.sh:
+//! (moments, the quantile summary, HLL distinct sketch). Run by bench/profile.sh:
 //!
 //!     cargo run --release -p steward-stats --example profile_speed -- [VALUES]
 use std::time::Instant;

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::ks::ks_2samp;
-use crate::merge::runs;
+use crate::sample::{Moments, Sample, weighted_runs};
 use crate::sort::sort_f64;
 use crate::tests::{
     Aligned, anderson_ksamp, chisquare, cramer_von_mises, divergence, energy_distance,
-    hellinger_numeric, hellinger_shares, histogram_counts, jensenshannon, mann_whitney_less,
-    pairwise_sum, std_dev, sturges_edges, t_test, wasserstein_normed, z_test,
+    hellinger_numeric, hellinger_shares, jensenshannon, mann_whitney_less, sturges_edges, t_test,
+    wasserstein_normed, z_test,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -24,20 +24,55 @@ pub enum ColumnType {
 /// The non-missing values of one side of a column.
 #[derive(Clone, Debug)]
 pub enum Values {
+    /// Numbers (non-finite ones are treated as missing, as Evidently drops them).
     Numerical(Vec<f64>),
     /// Value counts of a categorical column.
     Categorical(BTreeMap<String, u64>),
+    /// A numerical column known by weighted points (a profile), never expanded to rows.
+    Weighted(WeightedValues),
+}
+
+/// A numerical column known by weighted points: a profile's exact value counts, or its
+/// quantile summary (each point standing for `weight` rows around it).
+#[derive(Clone, Debug, Default)]
+pub struct WeightedValues {
+    /// Ascending, finite.
+    pub values: Vec<f64>,
+    /// Rows per point; they add up to the column's count.
+    pub weights: Vec<u64>,
+    /// Bound on the normalized rank error of the points' CDF: 0 when every point is a
+    /// distinct value (or a single row) with its exact count.
+    pub rank_error: f64,
+    /// The rows' exact extremes and moments, when known (a profile keeps them).
+    pub exact: Option<ExactMoments>,
+}
+
+/// Exact statistics of the rows a weighted column stands for.
+#[derive(Clone, Copy, Debug)]
+pub struct ExactMoments {
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    /// Sum of squared deviations from the mean.
+    pub m2: f64,
+    /// Distinct values (an estimate for a summarized column).
+    pub distinct: usize,
 }
 
 impl Values {
-    pub fn len(&self) -> usize {
+    /// Rows with a value (saturating: counts a profile claims may be absurd).
+    pub fn count(&self) -> u64 {
         match self {
-            Values::Numerical(v) => v.len(),
-            Values::Categorical(m) => m.values().sum::<u64>() as usize,
+            Values::Numerical(v) => v.len() as u64,
+            Values::Categorical(m) => m.values().fold(0u64, |a, c| a.saturating_add(*c)),
+            Values::Weighted(w) => w.weights.iter().fold(0u64, |a, c| a.saturating_add(*c)),
         }
     }
+    pub fn len(&self) -> usize {
+        usize::try_from(self.count()).unwrap_or(usize::MAX)
+    }
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.count() == 0
     }
 }
 
@@ -180,6 +215,7 @@ pub struct ColumnDrift {
     #[serde(rename = "type")]
     pub column_type: ColumnType,
     pub stattest: &'static str,
+    /// Written `null` when it is not a number; `score_reason` then says why.
     pub score: f64,
     pub statistic: f64,
     pub p_value: Option<f64>,
@@ -193,6 +229,9 @@ pub struct ColumnDrift {
     /// The sketch's normalized rank error (the reference CDF is within this of the truth).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank_error: Option<f64>,
+    /// Why the score is not a number (present only then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score_reason: Option<String>,
     /// For the html report: shares of the two sides over common bins or values.
     #[serde(skip)]
     pub distribution: Distribution,
@@ -221,71 +260,179 @@ pub struct ColumnRequest {
     pub integer: bool,
 }
 
-fn summary_numeric(sorted: &[f64], missing: usize, unique: usize) -> Summary {
-    if sorted.is_empty() {
-        return Summary {
-            missing,
-            ..Default::default()
-        };
-    }
-    Summary {
-        count: sorted.len(),
-        missing,
-        min: sorted.first().copied(),
-        max: sorted.last().copied(),
-        mean: Some(pairwise_sum(sorted) / sorted.len() as f64),
-        std: Some(std_dev(sorted)),
-        unique,
+/// Why a column was not tested.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColumnError {
+    /// The request is wrong (a test that does not apply, too few values for the test): the
+    /// comparison as a whole fails with this message.
+    Invalid(String),
+    /// This test cannot be computed from what is known of the column (a summary instead of
+    /// rows, a range past f64): the column is skipped with this reason.
+    NotComputable(String),
+}
+
+impl std::fmt::Display for ColumnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ColumnError::Invalid(m) | ColumnError::NotComputable(m) => f.write_str(m),
+        }
     }
 }
 
-/// Distinct values of two ascending samples together.
-fn distinct_merged(r: &[f64], c: &[f64]) -> usize {
-    runs(r, c).count()
+/// One numerical side, ready for the tests: ascending finite points, weights for a
+/// profile's column, and the rows' exact statistics when known.
+struct NumericSide {
+    values: Vec<f64>,
+    weights: Option<Vec<u64>>,
+    rank_error: f64,
+    exact: Option<ExactMoments>,
+    /// Non-finite values dropped (counted as missing, as Evidently drops them).
+    dropped: usize,
 }
 
-fn distinct(sorted: &[f64]) -> usize {
-    if sorted.is_empty() {
-        return 0;
+impl NumericSide {
+    fn new(values: Values) -> NumericSide {
+        match values {
+            Values::Numerical(mut v) => {
+                let before = v.len();
+                v.retain(|x| x.is_finite());
+                let dropped = before - v.len();
+                sort_f64(&mut v);
+                NumericSide {
+                    values: v,
+                    weights: None,
+                    rank_error: 0.0,
+                    exact: None,
+                    dropped,
+                }
+            }
+            Values::Weighted(w) => {
+                let mut pairs: Vec<(f64, u64)> = w
+                    .values
+                    .iter()
+                    .copied()
+                    .zip(w.weights.iter().copied())
+                    .filter(|(x, c)| x.is_finite() && *c > 0)
+                    .collect();
+                if !pairs.windows(2).all(|p| p[0].0 <= p[1].0) {
+                    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                }
+                let exact = w.exact.filter(|e| {
+                    [e.min, e.max, e.mean, e.m2].iter().all(|x| x.is_finite()) && e.min <= e.max
+                });
+                NumericSide {
+                    values: pairs.iter().map(|p| p.0).collect(),
+                    weights: Some(pairs.iter().map(|p| p.1).collect()),
+                    rank_error: if w.rank_error.is_finite() {
+                        w.rank_error.clamp(0.0, 1.0)
+                    } else {
+                        1.0
+                    },
+                    exact,
+                    dropped: 0,
+                }
+            }
+            Values::Categorical(_) => NumericSide {
+                values: Vec::new(),
+                weights: None,
+                rank_error: 0.0,
+                exact: None,
+                dropped: 0,
+            },
+        }
     }
-    1 + sorted.windows(2).filter(|w| w[0] != w[1]).count()
+
+    fn sample(&self) -> Sample<'_> {
+        match &self.weights {
+            None => Sample::plain(&self.values),
+            Some(w) => Sample::weighted(&self.values, w),
+        }
+    }
+
+    fn min(&self) -> f64 {
+        self.exact.map_or_else(|| self.sample().min(), |e| e.min)
+    }
+
+    fn max(&self) -> f64 {
+        self.exact.map_or_else(|| self.sample().max(), |e| e.max)
+    }
+
+    fn moments(&self) -> Moments {
+        let s = self.sample();
+        match self.exact {
+            Some(e) => Moments {
+                count: s.count() as f64,
+                mean: e.mean,
+                m2: e.m2,
+            },
+            None => s.moments(),
+        }
+    }
+
+    fn summary(&self, missing: usize) -> Summary {
+        let s = self.sample();
+        if s.is_empty() {
+            return Summary {
+                missing: missing + self.dropped,
+                ..Default::default()
+            };
+        }
+        let m = self.moments();
+        Summary {
+            count: usize::try_from(s.count()).unwrap_or(usize::MAX),
+            missing: missing + self.dropped,
+            min: Some(self.min()),
+            max: Some(self.max()),
+            mean: Some(m.mean),
+            std: Some(m.std()),
+            unique: self
+                .exact
+                .map_or_else(|| s.distinct_points(), |e| e.distinct),
+        }
+    }
 }
 
 /// Evidently's `get_binned_data` shares: Sturges bins of both samples together for a
 /// numerical column with more than 20 distinct reference values, else the share of each value.
 fn binned_shares(
     t: ColumnType,
-    r: &[f64],
-    c: &[f64],
+    r: &NumericSide,
+    c: &NumericSide,
     aligned: &Aligned,
     integer: bool,
-) -> (Vec<f64>, Vec<f64>) {
-    if t == ColumnType::Numerical && distinct(r) > 20 {
+) -> Result<(Vec<f64>, Vec<f64>), ColumnError> {
+    let (rs, cs) = (r.sample(), c.sample());
+    if t == ColumnType::Numerical && rs.distinct_points() > 20 {
         let edges = sturges_edges(
-            r.len() + c.len(),
-            r[0].min(c[0]),
-            r[r.len() - 1].max(c[c.len() - 1]),
+            rs.count().saturating_add(cs.count()),
+            r.min().min(c.min()),
+            r.max().max(c.max()),
             integer,
-        );
-        let (nr, nc) = (r.len() as f64, c.len() as f64);
-        (
-            histogram_counts(r, &edges)
+        )
+        .ok_or_else(|| {
+            ColumnError::NotComputable(
+                "the values span a range wider than a 64-bit float holds: no bins".into(),
+            )
+        })?;
+        let (nr, nc) = (rs.count() as f64, cs.count() as f64);
+        Ok((
+            rs.histogram(&edges)
                 .iter()
                 .map(|x| *x as f64 / nr)
                 .collect(),
-            histogram_counts(c, &edges)
+            cs.histogram(&edges)
                 .iter()
                 .map(|x| *x as f64 / nc)
                 .collect(),
-        )
+        ))
     } else {
-        aligned_or_count(aligned, r, c).shares()
+        Ok(aligned_or_count(aligned, rs, cs).shares())
     }
 }
 
 /// The aligned counts, computing them when they were skipped (a test chosen by the user on
 /// a column with many distinct values).
-fn aligned_or_count(a: &Aligned, r: &[f64], c: &[f64]) -> Aligned {
+fn aligned_or_count(a: &Aligned, r: Sample, c: Sample) -> Aligned {
     if a.reference.is_empty() {
         align_numeric(r, c).0
     } else {
@@ -294,15 +441,15 @@ fn aligned_or_count(a: &Aligned, r: &[f64], c: &[f64]) -> Aligned {
 }
 
 /// Counts of each distinct value on both sides, aligned in ascending order.
-fn align_numeric(r: &[f64], c: &[f64]) -> (Aligned, Vec<String>) {
+fn align_numeric(r: Sample, c: Sample) -> (Aligned, Vec<String>) {
     let mut a = Aligned {
         reference: Vec::new(),
         current: Vec::new(),
     };
     let mut labels = Vec::new();
-    for (v, cr, cc) in runs(r, c) {
-        a.reference.push(cr as u64);
-        a.current.push(cc as u64);
+    for (v, cr, cc) in weighted_runs(r, c) {
+        a.reference.push(cr);
+        a.current.push(cc);
         labels.push(steward_number(v));
     }
     (a, labels)
@@ -347,212 +494,283 @@ pub fn default_test(column_type: ColumnType, reference_rows: usize, n_unique: us
     }
 }
 
+/// Why a test's score came out as not-a-number, for the report.
+fn null_reason(test: StatTest, distinct: usize) -> String {
+    match test {
+        StatTest::TTest => "t_test is undefined here: no variance on either side with equal means, or a single value on each side (scipy gives NaN)".into(),
+        StatTest::Chisquare if distinct < 2 => {
+            "chisquare needs at least two distinct values (0 degrees of freedom; scipy gives NaN)"
+                .into()
+        }
+        StatTest::Z => "z is undefined here: every value on both sides falls in one class (scipy gives NaN)".into(),
+        other => format!(
+            "{} gives no number for these values (a 0/0 in its formula)",
+            other.name()
+        ),
+    }
+}
+
 /// Tests one column. Both sides must have at least one value.
-pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, String> {
+pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
+    let name = req.name.clone();
+    column_drift_inner(req).map_err(|e| match e {
+        ColumnError::Invalid(m) if !m.contains('`') => {
+            ColumnError::Invalid(format!("column `{name}`: {m}"))
+        }
+        other => other,
+    })
+}
+
+fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
     if req.reference.is_empty() || req.current.is_empty() {
-        return Err(format!(
-            "column `{}` has no values in the {} data",
-            req.name,
+        return Err(ColumnError::NotComputable(format!(
+            "no values in the {} data",
             if req.reference.is_empty() {
                 "reference"
             } else {
                 "current"
             }
-        ));
+        )));
     }
-    let ref_rows = req.reference.len();
-    match (req.reference, req.current) {
-        (Values::Numerical(mut r), Values::Numerical(mut c)) => {
-            sort_f64(&mut r);
-            sort_f64(&mut c);
-            let n_unique = distinct_merged(&r, &c);
-            // Per-value counts only where a test or the chart needs them: a continuous
-            // column has as many distinct values as rows.
-            let (aligned, labels) = if n_unique <= 64 {
-                align_numeric(&r, &c)
-            } else {
-                (
-                    Aligned {
-                        reference: Vec::new(),
-                        current: Vec::new(),
-                    },
-                    Vec::new(),
-                )
-            };
-            let test = req
-                .stattest
-                .unwrap_or_else(|| default_test(req.column_type, ref_rows, n_unique));
-            if !test.allowed(req.column_type) {
-                return Err(format!(
-                    "the `{}` test does not apply to the {:?} column `{}`",
-                    test.name(),
-                    req.column_type,
-                    req.name
-                )
-                .to_lowercase());
-            }
-            let threshold = req.threshold.unwrap_or(test.default_threshold());
-            let (score, statistic, p_value) = match test {
-                StatTest::Ks => {
-                    let k = ks_2samp(&r, &c);
-                    (k.p_value, k.statistic, Some(k.p_value))
-                }
-                StatTest::Wasserstein => {
-                    let w = wasserstein_normed(&r, &c);
-                    (w, w, None)
-                }
-                StatTest::Chisquare => {
-                    let (s, p) = chisquare(&aligned_or_count(&aligned, &r, &c));
-                    (p, s, Some(p))
-                }
-                StatTest::Z => {
-                    let (z, p) = z_test(&aligned_or_count(&aligned, &r, &c));
-                    (p, z, Some(p))
-                }
-                StatTest::Jensenshannon => {
-                    let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer);
-                    let js = jensenshannon(&a, &b);
-                    (js, js, None)
-                }
-                StatTest::Psi | StatTest::KlDiv => {
-                    let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer);
-                    let v = divergence(a, b, test == StatTest::KlDiv);
-                    (v, v, None)
-                }
-                StatTest::Hellinger => {
-                    let h = if req.column_type == ColumnType::Numerical {
-                        hellinger_numeric(&r, &c, req.integer)
-                    } else {
-                        let (a, b) = aligned_or_count(&aligned, &r, &c).shares();
-                        hellinger_shares(&a, &b)
-                    };
-                    (h, h, None)
-                }
-                StatTest::EnergyDistance => {
-                    let e = energy_distance(&r, &c);
-                    (e, e, None)
-                }
-                StatTest::Mannw => {
-                    let (u, p) = mann_whitney_less(&r, &c);
-                    (p, u, Some(p))
-                }
-                StatTest::TTest => {
-                    let (t, p) = t_test(&r, &c);
-                    (p, t, Some(p))
-                }
-                StatTest::Anderson => {
-                    let (a, p) = anderson_ksamp(&r, &c).ok_or_else(|| {
-                        format!(
-                            "column `{}`: anderson needs more than one distinct value",
-                            req.name
-                        )
-                    })?;
-                    (p, a, Some(p))
-                }
-                StatTest::CramerVonMises => {
-                    let (t, p) = cramer_von_mises(&r, &c).ok_or_else(|| {
-                        format!(
-                            "column `{}`: cramer_von_mises needs at least two values on each side",
-                            req.name
-                        )
-                    })?;
-                    (p, t, Some(p))
-                }
-            };
-            let distribution = numeric_distribution(&r, &c, &aligned, &labels);
-            Ok(ColumnDrift {
-                column: req.name,
-                column_type: req.column_type,
-                stattest: test.name(),
-                score,
-                statistic,
-                p_value,
-                threshold,
-                drift_detected: test.drifted(score, threshold),
-                reference: summary_numeric(&r, req.reference_missing, distinct(&r)),
-                current: summary_numeric(&c, req.current_missing, distinct(&c)),
-                approximate: false,
-                rank_error: None,
-                distribution,
-            })
-        }
-        (Values::Categorical(r), Values::Categorical(c)) => {
-            let (aligned, labels) = align_categorical(&r, &c);
-            let n_unique = aligned.reference.len();
-            let test = req
-                .stattest
-                .unwrap_or_else(|| default_test(ColumnType::Categorical, ref_rows, n_unique));
-            if !test.allowed(ColumnType::Categorical) {
-                return Err(format!(
-                    "the `{}` test does not apply to the categorical column `{}`",
-                    test.name(),
-                    req.name
-                ));
-            }
-            let threshold = req.threshold.unwrap_or(test.default_threshold());
-            let (score, statistic, p_value) = match test {
-                StatTest::Chisquare => {
-                    let (s, p) = chisquare(&aligned);
-                    (p, s, Some(p))
-                }
-                StatTest::Z => {
-                    let (z, p) = z_test(&aligned);
-                    (p, z, Some(p))
-                }
-                StatTest::Psi | StatTest::KlDiv => {
-                    let (a, b) = aligned.shares();
-                    let v = divergence(a, b, test == StatTest::KlDiv);
-                    (v, v, None)
-                }
-                StatTest::Hellinger => {
-                    let (a, b) = aligned.shares();
-                    let h = hellinger_shares(&a, &b);
-                    (h, h, None)
-                }
-                _ => {
-                    let (p, q) = aligned.shares();
-                    let js = jensenshannon(&p, &q);
-                    (js, js, None)
-                }
-            };
-            let (rs, cs) = aligned.shares();
-            let summary = |m: &BTreeMap<String, u64>, missing| Summary {
-                count: m.values().sum::<u64>() as usize,
-                missing,
-                unique: m.len(),
-                ..Default::default()
-            };
-            Ok(ColumnDrift {
-                column: req.name,
-                column_type: req.column_type,
-                stattest: test.name(),
-                score,
-                statistic,
-                p_value,
-                threshold,
-                drift_detected: test.drifted(score, threshold),
-                reference: summary(&r, req.reference_missing),
-                current: summary(&c, req.current_missing),
-                approximate: false,
-                rank_error: None,
-                distribution: Distribution {
-                    labels,
-                    reference: rs,
-                    current: cs,
-                },
-            })
-        }
-        _ => Err(format!(
+    let categorical = matches!(
+        (&req.reference, &req.current),
+        (Values::Categorical(_), Values::Categorical(_))
+    );
+    if categorical {
+        return categorical_drift(req);
+    }
+    if matches!(req.reference, Values::Categorical(_))
+        || matches!(req.current, Values::Categorical(_))
+    {
+        return Err(ColumnError::Invalid(format!(
             "column `{}` has values of different kinds in the two datasets",
             req.name
-        )),
+        )));
     }
+    let r = NumericSide::new(req.reference);
+    let c = NumericSide::new(req.current);
+    let (rs, cs) = (r.sample(), c.sample());
+    if rs.is_empty() || cs.is_empty() {
+        return Err(ColumnError::NotComputable(format!(
+            "no finite values in the {} data",
+            if rs.is_empty() {
+                "reference"
+            } else {
+                "current"
+            }
+        )));
+    }
+    let ref_rows = usize::try_from(rs.count()).unwrap_or(usize::MAX);
+    let n_unique = weighted_runs(rs, cs).count();
+    // Per-value counts only where a test or the chart needs them: a continuous
+    // column has as many distinct values as rows.
+    let (aligned, labels) = if n_unique <= 64 {
+        align_numeric(rs, cs)
+    } else {
+        (
+            Aligned {
+                reference: Vec::new(),
+                current: Vec::new(),
+            },
+            Vec::new(),
+        )
+    };
+    let test = req
+        .stattest
+        .unwrap_or_else(|| default_test(req.column_type, ref_rows, n_unique));
+    if !test.allowed(req.column_type) {
+        return Err(ColumnError::Invalid(
+            format!(
+                "the `{}` test does not apply to the {:?} column `{}`",
+                test.name(),
+                req.column_type,
+                req.name
+            )
+            .to_lowercase(),
+        ));
+    }
+    let rank_error = r.rank_error + c.rank_error;
+    let summarized = rank_error > 0.0;
+    let threshold = req.threshold.unwrap_or(test.default_threshold());
+    let (score, statistic, p_value) = match test {
+        StatTest::Ks => {
+            let k = ks_2samp(rs, cs);
+            (k.p_value, k.statistic, Some(k.p_value))
+        }
+        StatTest::Wasserstein => {
+            let w = wasserstein_normed(rs, cs, r.moments().std());
+            (w, w, None)
+        }
+        StatTest::Chisquare => {
+            let (s, p) = chisquare(&aligned_or_count(&aligned, rs, cs));
+            (p, s, Some(p))
+        }
+        StatTest::Z => {
+            let (z, p) = z_test(&aligned_or_count(&aligned, rs, cs));
+            (p, z, Some(p))
+        }
+        StatTest::Jensenshannon => {
+            let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer)?;
+            let js = jensenshannon(&a, &b);
+            (js, js, None)
+        }
+        StatTest::Psi | StatTest::KlDiv => {
+            let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer)?;
+            let v = divergence(a, b, test == StatTest::KlDiv);
+            (v, v, None)
+        }
+        StatTest::Hellinger => {
+            let h = if req.column_type == ColumnType::Numerical {
+                if summarized {
+                    // Evidently bins on the count of distinct values, which a summary
+                    // knows only as an estimate: the bins would not be Evidently's.
+                    return Err(ColumnError::NotComputable(
+                        "hellinger bins on the exact distinct values, which a summarized profile does not keep".into(),
+                    ));
+                }
+                hellinger_numeric(rs, cs, req.integer).ok_or_else(|| {
+                    ColumnError::NotComputable(
+                        "the values span a range wider than a 64-bit float holds: no bins".into(),
+                    )
+                })?
+            } else {
+                let (a, b) = aligned_or_count(&aligned, rs, cs).shares();
+                hellinger_shares(&a, &b)
+            };
+            (h, h, None)
+        }
+        StatTest::EnergyDistance => {
+            let e = energy_distance(rs, cs);
+            (e, e, None)
+        }
+        StatTest::Mannw => {
+            let m = mann_whitney_less(rs, cs);
+            (m.p_value, m.u1, Some(m.p_value))
+        }
+        StatTest::TTest => {
+            let (t, p) = t_test(r.moments(), c.moments());
+            (p, t, Some(p))
+        }
+        StatTest::Anderson => {
+            let (a, p) = anderson_ksamp(rs, cs).map_err(|e| {
+                if e.contains("distinct") {
+                    ColumnError::Invalid(format!("column `{}`: {e}", req.name))
+                } else {
+                    ColumnError::NotComputable(e)
+                }
+            })?;
+            (p, a, Some(p))
+        }
+        StatTest::CramerVonMises => {
+            let (t, p) = cramer_von_mises(rs, cs).ok_or_else(|| {
+                ColumnError::Invalid(format!(
+                    "column `{}`: cramer_von_mises needs at least two values on each side",
+                    req.name
+                ))
+            })?;
+            (p, t, Some(p))
+        }
+    };
+    let distribution = numeric_distribution(&r, &c, &aligned, &labels);
+    let score_reason = (!score.is_finite()).then(|| null_reason(test, n_unique));
+    Ok(ColumnDrift {
+        column: req.name,
+        column_type: req.column_type,
+        stattest: test.name(),
+        score,
+        statistic,
+        p_value,
+        threshold,
+        drift_detected: test.drifted(score, threshold),
+        reference: r.summary(req.reference_missing),
+        current: c.summary(req.current_missing),
+        approximate: summarized,
+        rank_error: summarized.then_some(rank_error),
+        score_reason,
+        distribution,
+    })
+}
+
+fn categorical_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
+    let (Values::Categorical(r), Values::Categorical(c)) = (&req.reference, &req.current) else {
+        return Err(ColumnError::Invalid(format!(
+            "column `{}` has values of different kinds in the two datasets",
+            req.name
+        )));
+    };
+    let (aligned, labels) = align_categorical(r, c);
+    let n_unique = aligned.reference.len();
+    let test = req
+        .stattest
+        .unwrap_or_else(|| default_test(ColumnType::Categorical, req.reference.len(), n_unique));
+    if !test.allowed(ColumnType::Categorical) {
+        return Err(ColumnError::Invalid(format!(
+            "the `{}` test does not apply to the categorical column `{}`",
+            test.name(),
+            req.name
+        )));
+    }
+    let threshold = req.threshold.unwrap_or(test.default_threshold());
+    let (score, statistic, p_value) = match test {
+        StatTest::Chisquare => {
+            let (s, p) = chisquare(&aligned);
+            (p, s, Some(p))
+        }
+        StatTest::Z => {
+            let (z, p) = z_test(&aligned);
+            (p, z, Some(p))
+        }
+        StatTest::Psi | StatTest::KlDiv => {
+            let (a, b) = aligned.shares();
+            let v = divergence(a, b, test == StatTest::KlDiv);
+            (v, v, None)
+        }
+        StatTest::Hellinger => {
+            let (a, b) = aligned.shares();
+            let h = hellinger_shares(&a, &b);
+            (h, h, None)
+        }
+        _ => {
+            let (p, q) = aligned.shares();
+            let js = jensenshannon(&p, &q);
+            (js, js, None)
+        }
+    };
+    let (rs, cs) = aligned.shares();
+    let summary = |m: &BTreeMap<String, u64>, missing| Summary {
+        count: usize::try_from(m.values().fold(0u64, |a, c| a.saturating_add(*c)))
+            .unwrap_or(usize::MAX),
+        missing,
+        unique: m.len(),
+        ..Default::default()
+    };
+    let score_reason = (!score.is_finite()).then(|| null_reason(test, n_unique));
+    Ok(ColumnDrift {
+        column: req.name.clone(),
+        column_type: req.column_type,
+        stattest: test.name(),
+        score,
+        statistic,
+        p_value,
+        threshold,
+        drift_detected: test.drifted(score, threshold),
+        reference: summary(r, req.reference_missing),
+        current: summary(c, req.current_missing),
+        approximate: false,
+        rank_error: None,
+        score_reason,
+        distribution: Distribution {
+            labels,
+            reference: rs,
+            current: cs,
+        },
+    })
 }
 
 /// At most 30 shared bins for a chart of a numerical column (no raw values leave the report).
 fn numeric_distribution(
-    r: &[f64],
-    c: &[f64],
+    r: &NumericSide,
+    c: &NumericSide,
     aligned: &Aligned,
     labels: &[String],
 ) -> Distribution {
@@ -564,15 +782,27 @@ fn numeric_distribution(
             current: cs,
         };
     }
-    let (lo, hi) = (r[0].min(c[0]), r[r.len() - 1].max(c[c.len() - 1]));
+    let (lo, hi) = (r.min().min(c.min()), r.max().max(c.max()));
     let bins = 30;
-    let step = (hi - lo) / bins as f64;
+    // Divided before subtracting, so a range past f64 (-1e308 to 1e308) still has a step.
+    let step = hi / bins as f64 - lo / bins as f64;
     let mut edges: Vec<f64> = (0..=bins).map(|i| lo + i as f64 * step).collect();
     edges[bins] = hi;
-    let (rc, cc) = (histogram_counts(r, &edges), histogram_counts(c, &edges));
+    let (rs, cs) = (r.sample(), c.sample());
+    let (rc, cc) = (rs.histogram(&edges), cs.histogram(&edges));
     Distribution {
-        labels: edges[..bins].iter().map(|e| format!("{e:.4}")).collect(),
-        reference: rc.iter().map(|x| *x as f64 / r.len() as f64).collect(),
-        current: cc.iter().map(|x| *x as f64 / c.len() as f64).collect(),
+        labels: edges[..bins].iter().map(|e| edge_label(*e)).collect(),
+        reference: rc.iter().map(|x| *x as f64 / rs.count() as f64).collect(),
+        current: cc.iter().map(|x| *x as f64 / cs.count() as f64).collect(),
+    }
+}
+
+/// A bin edge for a chart label: four decimals, or scientific notation for magnitudes
+/// where four decimals would print hundreds of digits or nothing but zeros.
+fn edge_label(e: f64) -> String {
+    if e != 0.0 && !(1e-4..1e9).contains(&e.abs()) {
+        format!("{e:.4e}")
+    } else {
+        format!("{e:.4}")
     }
 }

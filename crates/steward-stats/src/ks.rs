@@ -4,7 +4,7 @@
 //! statistic at n = round(n1 n2 / (n1 + n2)).
 
 use crate::kolmogorov::kolmogorov_sf;
-use crate::merge::runs;
+use crate::sample::{Sample, weighted_runs};
 
 const MAX_AUTO_N: usize = 10_000;
 
@@ -24,13 +24,13 @@ fn gcd(mut a: usize, mut b: usize) -> usize {
 }
 
 /// D from two ascending samples, computed as scipy does (cdf values divided, then differenced).
-fn statistic(a: &[f64], b: &[f64]) -> f64 {
-    let (n1, n2) = (a.len() as f64, b.len() as f64);
-    let (mut i, mut j) = (0usize, 0usize);
+fn statistic(a: Sample, b: Sample) -> f64 {
+    let (n1, n2) = (a.count() as f64, b.count() as f64);
+    let (mut i, mut j) = (0u64, 0u64);
     let (mut max_s, mut min_s) = (f64::NEG_INFINITY, f64::INFINITY);
-    for (_, ca, cb) in runs(a, b) {
-        i += ca;
-        j += cb;
+    for (_, ca, cb) in weighted_runs(a, b) {
+        i = i.saturating_add(ca);
+        j = j.saturating_add(cb);
         let diff = i as f64 / n1 - j as f64 / n2;
         max_s = max_s.max(diff);
         min_s = min_s.min(diff);
@@ -95,12 +95,14 @@ fn outer_prob_inside(m: usize, n: usize, g: usize, h: usize) -> f64 {
     a[(maxj - minj - 1) as usize]
 }
 
-/// Two-sided two-sample KS test on ascending-sorted, non-empty samples.
-pub fn ks_2samp(a: &[f64], b: &[f64]) -> KsResult {
-    let (n1, n2) = (a.len(), b.len());
+/// Two-sided two-sample KS test on ascending-sorted, non-empty samples (rows or weighted
+/// points: the statistic is the largest gap between the two CDFs, the p-value uses the
+/// true counts).
+pub fn ks_2samp(a: Sample, b: Sample) -> KsResult {
     let mut d = statistic(a, b);
-    let g = gcd(n1, n2);
-    if n1.max(n2) <= MAX_AUTO_N {
+    if a.count().max(b.count()) <= MAX_AUTO_N as u64 {
+        let (n1, n2) = (a.count() as usize, b.count() as usize);
+        let g = gcd(n1, n2);
         let lcm = (n1 / g) as f64 * n2 as f64;
         let h = (d * lcm).round_ties_even();
         d = h / lcm;
@@ -125,6 +127,7 @@ pub fn ks_2samp(a: &[f64], b: &[f64]) -> KsResult {
             };
         }
     }
+    let (n1, n2) = (a.count(), b.count());
     let (m, n) = (n1.max(n2) as f64, n1.min(n2) as f64);
     let en = m * n / (m + n);
     let p = kolmogorov_sf(en.round_ties_even() as usize, d);

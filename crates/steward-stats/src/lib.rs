@@ -8,10 +8,12 @@ pub mod ks;
 pub mod merge;
 pub mod profile;
 pub mod quantiles;
+pub mod sample;
 pub mod sort;
 pub mod special;
 pub mod tests;
 
 pub use drift::{
-    ColumnDrift, ColumnRequest, ColumnType, StatTest, Values, column_drift, default_test,
+    ColumnDrift, ColumnError, ColumnRequest, ColumnType, ExactMoments, StatTest, Values,
+    WeightedValues, column_drift, default_test,
 };

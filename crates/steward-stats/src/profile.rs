@@ -15,8 +15,8 @@ use base64::engine::general_purpose::STANDARD;
 use datasketches::hll::{HllSketch, HllType, HllUnion};
 use serde::{Deserialize, Serialize};
 
-use crate::drift::Values;
-use crate::quantiles::QuantileSummary;
+use crate::drift::{ExactMoments, Values, WeightedValues};
+use crate::quantiles::{POINTS, QuantileSummary};
 
 pub const FORMAT: &str = "steward-profile/v1";
 const HLL_LG_K: u8 = 12;
@@ -86,16 +86,72 @@ pub struct Profile {
     pub columns: Vec<ColumnProfile>,
 }
 
+/// A serialized HLL sketch of lg_k 12 takes about 4 KB; anything much larger is not one.
+const MAX_SKETCH_CHARS: usize = 64 * 1024;
+
 fn hll_decode(s: &str) -> Result<HllSketch, String> {
+    if s.len() > MAX_SKETCH_CHARS {
+        return Err(format!(
+            "distinct sketch is {} characters long; a sketch takes at most {MAX_SKETCH_CHARS}",
+            s.len()
+        ));
+    }
     let bytes = STANDARD
         .decode(s)
-        .map_err(|e| format!("distinct sketch is not base64: {e}"))?;
-    HllSketch::deserialize(&bytes).map_err(|e| format!("distinct sketch is damaged: {e}"))
+        .map_err(|_| "distinct sketch is not base64".to_string())?;
+    check_hll_bytes(&bytes)?;
+    // The decoder is third-party code reading bytes from a file: a damaged sketch must be
+    // an error, never a crash.
+    std::panic::catch_unwind(|| HllSketch::deserialize(&bytes))
+        .map_err(|_| "distinct sketch is damaged".to_string())?
+        .map_err(|_| "distinct sketch is damaged".to_string())
+}
+
+/// What the HLL decoder does not check itself. Steward writes HLL8 sketches of lg_k 12;
+/// in HLL mode their 4,096 register bytes follow a 40-byte preamble, and a register of 64
+/// or more makes the library shift a u64 past its width (a panic) when the sketch is
+/// merged. The header's mode byte is the eighth.
+fn check_hll_bytes(bytes: &[u8]) -> Result<(), String> {
+    const PREAMBLE: usize = 40;
+    let (Some(&lg_k), Some(&mode)) = (bytes.get(3), bytes.get(7)) else {
+        return Err("distinct sketch is damaged (too short)".into());
+    };
+    if lg_k != HLL_LG_K || (mode >> 2) & 0x3 != 2 {
+        return Err("distinct sketch is not of the kind steward writes (HLL8, lg_k 12)".into());
+    }
+    if mode & 0x3 == 2 {
+        let registers = bytes
+            .get(PREAMBLE..PREAMBLE + (1usize << HLL_LG_K))
+            .ok_or("distinct sketch is damaged (too short)")?;
+        if registers.iter().any(|r| *r >= 64) {
+            return Err("distinct sketch is damaged (a register out of range)".into());
+        }
+    }
+    Ok(())
+}
+
+/// A column name as an error message shows it: control characters made visible, and a
+/// long name shortened.
+fn shown(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .take(200)
+        .flat_map(char::escape_debug)
+        .collect();
+    if name.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+fn checked_sum<'a>(counts: impl IntoIterator<Item = &'a u64>) -> Option<u64> {
+    counts.into_iter().try_fold(0u64, |a, c| a.checked_add(*c))
 }
 
 fn histogram(q: &QuantileSummary, min: f64, max: f64, count: u64) -> Histogram {
     let bins = 30;
-    let step = (max - min) / bins as f64;
+    // Divided before subtracting, so a range past f64 (-1e308 to 1e308) still has a step.
+    let step = max / bins as f64 - min / bins as f64;
     let edges: Vec<f64> = (0..=bins)
         .map(|i| {
             if i == bins {
@@ -123,6 +179,18 @@ impl ColumnProfile {
     pub fn new(name: &str, kind: ProfileKind, values: &Values, missing: u64) -> ColumnProfile {
         let mut hll = HllSketch::new(HLL_LG_K, HllType::Hll8).expect("valid HLL parameters");
         match values {
+            Values::Weighted(w) => ColumnProfile::from_weighted(name, kind, w, missing, hll),
+            Values::Numerical(v) if v.iter().any(|x| !x.is_finite()) => {
+                // Non-finite values are missing, as Evidently drops them.
+                let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+                let dropped = (v.len() - finite.len()) as u64;
+                ColumnProfile::new(
+                    name,
+                    kind,
+                    &Values::Numerical(finite),
+                    missing.saturating_add(dropped),
+                )
+            }
             Values::Numerical(v) => {
                 let count = v.len() as u64;
                 let mut exact: Option<BTreeMap<String, u64>> = Some(BTreeMap::new());
@@ -180,7 +248,7 @@ impl ColumnProfile {
                     name: name.to_string(),
                     kind,
                     integer: false,
-                    count: counts.values().sum(),
+                    count: counts.values().fold(0u64, |a, c| a.saturating_add(*c)),
                     missing,
                     numeric: None,
                     values: Some(counts.clone()),
@@ -192,6 +260,224 @@ impl ColumnProfile {
                 p
             }
         }
+    }
+
+    /// The profile of a column known by weighted points (a profile's own view of a column).
+    fn from_weighted(
+        name: &str,
+        kind: ProfileKind,
+        w: &WeightedValues,
+        missing: u64,
+        mut hll: HllSketch,
+    ) -> ColumnProfile {
+        let sample = crate::sample::Sample::weighted(&w.values, &w.weights);
+        let count = sample.count();
+        for x in &w.values {
+            hll.update(x.to_bits());
+        }
+        let moments = sample.moments();
+        let numeric = (count > 0).then(|| {
+            let quantiles = QuantileSummary::from_weighted(&w.values, &w.weights, w.rank_error);
+            let (min, max, mean, m2) = match w.exact {
+                Some(e) => (e.min, e.max, e.mean, e.m2),
+                None => (sample.min(), sample.max(), moments.mean, moments.m2),
+            };
+            NumericProfile {
+                min,
+                max,
+                mean,
+                m2,
+                std: (m2 / count as f64).sqrt(),
+                rank_error: quantiles.rank_error,
+                histogram: histogram(&quantiles, min, max, count),
+                quantiles,
+            }
+        });
+        ColumnProfile {
+            name: name.to_string(),
+            kind,
+            integer: false,
+            count,
+            missing,
+            numeric,
+            values: None,
+            frequent: Vec::new(),
+            distinct_estimate: hll.estimate(),
+            distinct_sketch: STANDARD.encode(hll.serialize()),
+        }
+    }
+
+    /// Checks what a profile read from a file claims: lengths agree, values are finite and
+    /// ascending, weights add up to the count without overflow, sizes stay within what
+    /// `steward profile` writes. Every later step (drift, merge) relies on this.
+    pub fn validate(&self, rows: u64) -> Result<(), String> {
+        let name = shown(&self.name);
+        let bad = |what: String| Err(format!("column `{name}`: {what}"));
+        let Some(total) = self.count.checked_add(self.missing) else {
+            return bad(format!(
+                "count {} plus missing {} overflows a 64-bit count",
+                self.count, self.missing
+            ));
+        };
+        if total > rows {
+            return bad(format!(
+                "count {} plus missing {} exceeds the profile's {rows} rows",
+                self.count, self.missing
+            ));
+        }
+        if !(self.distinct_estimate.is_finite() && self.distinct_estimate >= 0.0) {
+            return bad("distinct_estimate is not a non-negative number".into());
+        }
+        if let Err(e) = hll_decode(&self.distinct_sketch) {
+            return bad(e);
+        }
+        match (self.kind, &self.numeric) {
+            (ProfileKind::Number, None) if self.count > 0 && self.values.is_none() => {
+                return bad("a number column with values has no `numeric` summary".into());
+            }
+            (ProfileKind::Text | ProfileKind::Boolean, Some(_)) => {
+                return bad("a text or boolean column has a `numeric` summary".into());
+            }
+            _ => {}
+        }
+        if let Some(n) = &self.numeric {
+            let q = &n.quantiles;
+            for (field, v) in [
+                ("min", n.min),
+                ("max", n.max),
+                ("mean", n.mean),
+                ("m2 (the sum of squared deviations)", n.m2),
+                ("std", n.std),
+            ] {
+                if !v.is_finite() {
+                    return bad(format!(
+                        "numeric.{field} is not a finite number (values near the limits of a 64-bit float overflow it)"
+                    ));
+                }
+            }
+            if n.min > n.max {
+                return bad(format!(
+                    "numeric.min {} exceeds numeric.max {}",
+                    n.min, n.max
+                ));
+            }
+            if n.m2 < 0.0 || n.std < 0.0 {
+                return bad("numeric.m2 and numeric.std must not be negative".into());
+            }
+            if self.count == 0 {
+                return bad("a `numeric` summary of no values".into());
+            }
+            // std is derived from m2 and the count; a file where they disagree was edited.
+            let derived = (n.m2 / self.count as f64).sqrt();
+            if (n.std - derived).abs() > 1e-9 * derived.max(f64::MIN_POSITIVE) {
+                return bad(format!(
+                    "numeric.std {} does not match m2 and count (which give {derived})",
+                    n.std
+                ));
+            }
+            if q.values.len() != q.weights.len() {
+                return bad(format!(
+                    "numeric.quantiles has {} values and {} weights",
+                    q.values.len(),
+                    q.weights.len()
+                ));
+            }
+            if q.values.len() > POINTS || q.values.is_empty() {
+                return bad(format!(
+                    "numeric.quantiles holds {} points; a summary holds 1 to {POINTS}",
+                    q.values.len()
+                ));
+            }
+            if let Some(i) = q.values.iter().position(|v| !v.is_finite()) {
+                return bad(format!(
+                    "numeric.quantiles.values[{i}] is not a finite number"
+                ));
+            }
+            if let Some(i) = q.values.windows(2).position(|w| w[0] > w[1]) {
+                return bad(format!(
+                    "numeric.quantiles.values are not in ascending order (at {})",
+                    i + 1
+                ));
+            }
+            if q.values[0] < n.min || q.values[q.values.len() - 1] > n.max {
+                return bad("numeric.quantiles.values lie outside [min, max]".into());
+            }
+            if let Some(i) = q.weights.iter().position(|w| *w == 0) {
+                return bad(format!("numeric.quantiles.weights[{i}] is 0"));
+            }
+            match checked_sum(&q.weights) {
+                Some(s) if s == self.count => {}
+                Some(s) => {
+                    return bad(format!(
+                        "numeric.quantiles.weights add up to {s}, not the count {}",
+                        self.count
+                    ));
+                }
+                None => return bad("numeric.quantiles.weights overflow a 64-bit count".into()),
+            }
+            for (field, e) in [
+                ("quantiles.rank_error", q.rank_error),
+                ("rank_error", n.rank_error),
+            ] {
+                if !(e.is_finite() && (0.0..=1.0).contains(&e)) {
+                    return bad(format!("numeric.{field} is not between 0 and 1"));
+                }
+            }
+            let h = &n.histogram;
+            if h.edges.len() > 1024 || h.edges.len() != h.counts.len() + 1 {
+                return bad(format!(
+                    "numeric.histogram has {} edges for {} counts",
+                    h.edges.len(),
+                    h.counts.len()
+                ));
+            }
+            if h.edges.iter().chain(&h.counts).any(|v| !v.is_finite()) {
+                return bad("numeric.histogram holds a number that is not finite".into());
+            }
+        }
+        if let Some(map) = &self.values {
+            let limit = if self.kind == ProfileKind::Number {
+                EXACT_NUMBERS
+            } else {
+                EXACT_CATEGORIES
+            };
+            if map.len() > limit {
+                return bad(format!(
+                    "`values` holds {} distinct values; a profile keeps at most {limit}",
+                    map.len()
+                ));
+            }
+            if self.kind == ProfileKind::Number {
+                for k in map.keys() {
+                    if !k.parse::<f64>().is_ok_and(f64::is_finite) {
+                        return bad(format!(
+                            "value `{}` in `values` is not a finite number",
+                            shown(k)
+                        ));
+                    }
+                }
+            }
+            match checked_sum(map.values()) {
+                Some(s) if s == self.count => {}
+                Some(s) => {
+                    return bad(format!(
+                        "`values` counts add up to {s}, not the count {}",
+                        self.count
+                    ));
+                }
+                None => return bad("`values` counts overflow a 64-bit count".into()),
+            }
+        }
+        if self.frequent.len() > FREQUENT {
+            return bad(format!(
+                "`frequent` holds {} values; a profile keeps at most {FREQUENT}",
+                self.frequent.len()
+            ));
+        }
+        if checked_sum(self.frequent.iter().map(|(_, c)| c)).is_none_or(|s| s > self.count) {
+            return bad("`frequent` counts add up to more than the count".into());
+        }
+        Ok(())
     }
 
     fn limit_categories(&mut self) {
@@ -211,13 +497,35 @@ impl ColumnProfile {
         if self.kind != other.kind {
             return Err(format!(
                 "column `{}` holds different kinds of values in the two profiles",
-                self.name
+                shown(&self.name)
             ));
         }
-        let mut hll_union = HllUnion::new(HLL_LG_K).map_err(|e| e.to_string())?;
-        hll_union.update(&hll_decode(&self.distinct_sketch)?);
-        hll_union.update(&hll_decode(&other.distinct_sketch)?);
-        let hll = hll_union.to_sketch(HllType::Hll8);
+        let (a, b) = (
+            hll_decode(&self.distinct_sketch)?,
+            hll_decode(&other.distinct_sketch)?,
+        );
+        // Third-party code on bytes from files: contained, so a damaged sketch the checks
+        // above missed is an error, not a crash.
+        let hll = std::panic::catch_unwind(|| {
+            let mut hll_union = HllUnion::new(HLL_LG_K).ok()?;
+            hll_union.update(&a);
+            hll_union.update(&b);
+            Some(hll_union.to_sketch(HllType::Hll8))
+        })
+        .ok()
+        .flatten()
+        .ok_or_else(|| format!("column `{}`: distinct sketch is damaged", shown(&self.name)))?;
+        let name = shown(&self.name);
+        let overflow =
+            |what: &str| format!("column `{name}`: the merged {what} overflows a 64-bit count");
+        let count = self
+            .count
+            .checked_add(other.count)
+            .ok_or_else(|| overflow("count"))?;
+        let missing = self
+            .missing
+            .checked_add(other.missing)
+            .ok_or_else(|| overflow("missing count"))?;
         let numeric = match (&self.numeric, &other.numeric) {
             (Some(a), Some(b)) => {
                 let (na, nb) = (self.count as f64, other.count as f64);
@@ -227,7 +535,6 @@ impl ColumnProfile {
                 let m2 = a.m2 + b.m2 + delta * delta * na * nb / n;
                 let quantiles = a.quantiles.merge(&b.quantiles);
                 let (min, max) = (a.min.min(b.min), a.max.max(b.max));
-                let count = self.count + other.count;
                 Some(NumericProfile {
                     min,
                     max,
@@ -247,7 +554,10 @@ impl ColumnProfile {
             (Some(a), Some(b)) => {
                 let mut m = a.clone();
                 for (k, v) in b {
-                    *m.entry(k.clone()).or_insert(0) += v;
+                    let slot = m.entry(k.clone()).or_insert(0);
+                    *slot = slot
+                        .checked_add(*v)
+                        .ok_or_else(|| overflow("value count"))?;
                 }
                 let limit = if self.kind == ProfileKind::Number {
                     EXACT_NUMBERS
@@ -258,16 +568,18 @@ impl ColumnProfile {
             }
             _ => None,
         };
+        // Frequent counts are lower bounds: adding them saturates rather than fails.
         let mut frequent: BTreeMap<String, u64> = BTreeMap::new();
         for (k, v) in self.frequent.iter().chain(&other.frequent) {
-            *frequent.entry(k.clone()).or_insert(0) += v;
+            let slot = frequent.entry(k.clone()).or_insert(0);
+            *slot = slot.saturating_add(*v);
         }
         let mut merged = ColumnProfile {
             name: self.name.clone(),
             kind: self.kind,
             integer: self.integer && other.integer,
-            count: self.count + other.count,
-            missing: self.missing + other.missing,
+            count,
+            missing,
             numeric,
             frequent: Vec::new(),
             values,
@@ -279,7 +591,8 @@ impl ColumnProfile {
             for p in [self, other] {
                 if let Some(m) = &p.values {
                     for (k, v) in m {
-                        *frequent.entry(k.clone()).or_insert(0) += v;
+                        let slot = frequent.entry(k.clone()).or_insert(0);
+                        *slot = slot.saturating_add(*v);
                     }
                 }
             }
@@ -293,35 +606,81 @@ impl ColumnProfile {
         Ok(merged)
     }
 
-    /// The values drift compares against: exact when the profile kept exact counts,
-    /// otherwise a sample of `count` values whose distribution is the quantile sketch's
-    /// (`Some(rank error)`), or `Err` when no comparison is possible.
-    pub fn reference_values(&self) -> Result<(Values, Option<f64>), String> {
+    /// The values drift compares against, never expanded to rows: exact value counts
+    /// (categories, or numbers as weighted points), or the quantile summary's weighted
+    /// points with its rank error; with the profile's exact moments. `Err` says why the
+    /// column cannot be tested.
+    pub fn reference_values(&self) -> Result<Values, String> {
+        let exact_moments = |distinct: usize| {
+            self.numeric.as_ref().map(|n| ExactMoments {
+                min: n.min,
+                max: n.max,
+                mean: n.mean,
+                m2: n.m2,
+                distinct,
+            })
+        };
         if let Some(map) = &self.values {
-            return Ok(match self.kind {
+            return match self.kind {
                 ProfileKind::Number => {
-                    let mut v = Vec::with_capacity(self.count as usize);
+                    let mut pairs = Vec::with_capacity(map.len());
                     for (k, c) in map {
-                        let x: f64 = k.parse().map_err(|_| {
-                            format!("value `{k}` of column `{}` is not a number", self.name)
-                        })?;
-                        v.extend(std::iter::repeat_n(x, *c as usize));
+                        let x: f64 =
+                            k.parse()
+                                .ok()
+                                .filter(|x: &f64| x.is_finite())
+                                .ok_or_else(|| {
+                                    format!(
+                                        "value `{}` of column `{}` is not a finite number",
+                                        shown(k),
+                                        shown(&self.name)
+                                    )
+                                })?;
+                        pairs.push((x, *c));
                     }
-                    (Values::Numerical(v), None)
+                    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    // "1" and "1.0" are one value.
+                    let mut values: Vec<f64> = Vec::with_capacity(pairs.len());
+                    let mut weights: Vec<u64> = Vec::with_capacity(pairs.len());
+                    for (x, c) in pairs {
+                        if values.last() == Some(&x) {
+                            if let Some(w) = weights.last_mut() {
+                                *w = w.saturating_add(c);
+                            }
+                        } else {
+                            values.push(x);
+                            weights.push(c);
+                        }
+                    }
+                    let distinct = values.len();
+                    Ok(Values::Weighted(WeightedValues {
+                        values,
+                        weights,
+                        rank_error: 0.0,
+                        exact: exact_moments(distinct),
+                    }))
                 }
-                _ => (Values::Categorical(map.clone()), None),
-            });
+                _ => Ok(Values::Categorical(map.clone())),
+            };
         }
         match &self.numeric {
             Some(n) => {
-                let v = n.quantiles.expand();
+                let q = &n.quantiles;
                 // A summary that never had to compact holds every value: exact.
-                let error = (n.rank_error > 0.0).then_some(n.rank_error);
-                Ok((Values::Numerical(v), error))
+                let distinct = if n.rank_error > 0.0 {
+                    self.distinct_estimate.round() as usize
+                } else {
+                    crate::sample::Sample::weighted(&q.values, &q.weights).distinct_points()
+                };
+                Ok(Values::Weighted(WeightedValues {
+                    values: q.values.clone(),
+                    weights: q.weights.clone(),
+                    rank_error: n.rank_error,
+                    exact: exact_moments(distinct),
+                }))
             }
             None => Err(format!(
-                "the profile of column `{}` keeps only its {} most frequent values, not the counts a test needs",
-                self.name, FREQUENT
+                "the profile keeps only the {FREQUENT} most frequent values of this column, not the counts a test needs"
             )),
         }
     }
@@ -348,8 +707,82 @@ impl Profile {
         }
         Ok(Profile {
             format: FORMAT.into(),
-            rows: self.rows + other.rows,
+            rows: self
+                .rows
+                .checked_add(other.rows)
+                .ok_or("the merged row count overflows a 64-bit count")?,
             columns,
         })
     }
+
+    /// Checks a profile read from a file (see [`ColumnProfile::validate`]) and that column
+    /// names are unique.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!(
+                "profile format `{}`, expected `{FORMAT}`",
+                shown(&self.format)
+            ));
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for c in &self.columns {
+            if !names.insert(c.name.as_str()) {
+                return Err(format!("column `{}` appears twice", shown(&c.name)));
+            }
+            c.validate(self.rows)?;
+        }
+        Ok(())
+    }
+
+    /// Reads and validates a profile from its JSON. Anything that is not a profile of this
+    /// format version (another version, no `format`, a dataset) is an error.
+    pub fn from_json(bytes: &[u8]) -> Result<Profile, String> {
+        #[derive(Deserialize)]
+        struct Head {
+            format: Option<serde_json::Value>,
+        }
+        // The format first, so another version is reported as such rather than as the
+        // first field it does not have.
+        let head: Head = serde_json::from_slice(bytes).map_err(|e| {
+            format!(
+                "not a steward profile (JSON object expected): {}",
+                plain(&e)
+            )
+        })?;
+        match head.format {
+            Some(serde_json::Value::String(f)) if f == FORMAT => {}
+            Some(serde_json::Value::String(f)) => {
+                return Err(format!(
+                    "profile format `{}` is not supported; this version reads `{FORMAT}`",
+                    shown(&f)
+                ));
+            }
+            Some(_) => return Err("the profile's `format` is not a string".into()),
+            None => {
+                return Err(format!(
+                    "no `format` field: not a steward profile (expected `\"format\": \"{FORMAT}\"`)"
+                ));
+            }
+        }
+        let p: Profile = serde_json::from_slice(bytes)
+            .map_err(|e| format!("not a valid steward profile: {}", plain(&e)))?;
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+/// A serde_json error as a sentence with its line and column, without serde's type names.
+fn plain(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    // "invalid type: ..., expected u64 at line 3 column 9": keep it, it names the field's
+    // position; drop Rust type spellings.
+    shown(
+        &text
+            .replace(
+                "expected u64",
+                "expected a whole number of at most 2^64 - 1",
+            )
+            .replace("expected f64", "expected a number")
+            .replace("usize", "a whole number"),
+    )
 }

@@ -26,8 +26,16 @@ pub struct QuantileSummary {
 }
 
 impl QuantileSummary {
+    /// The rows summarized (saturating: a summary read from a file is validated to add up
+    /// without overflow, and this never panics on one that was not).
     pub fn count(&self) -> u64 {
-        self.weights.iter().sum()
+        self.weights.iter().fold(0u64, |a, w| a.saturating_add(*w))
+    }
+
+    /// A summary of ascending weighted points, compacted to at most [`POINTS`].
+    pub fn from_weighted(values: &[f64], weights: &[u64], rank_error: f64) -> QuantileSummary {
+        let n = values.len().min(weights.len());
+        compact(values[..n].to_vec(), weights[..n].to_vec(), rank_error)
     }
 
     /// The summary of `values` (any order; NaN must already be removed).
@@ -107,17 +115,14 @@ impl QuantileSummary {
         if n == 0 {
             return 0.0;
         }
-        let upto = self.values.partition_point(|v| *v <= x);
-        self.weights[..upto].iter().sum::<u64>() as f64 / n as f64
-    }
-
-    /// `count` values whose distribution is the summary's (each point repeated by its weight).
-    pub fn expand(&self) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.count() as usize);
-        for (v, w) in self.values.iter().zip(&self.weights) {
-            out.extend(std::iter::repeat_n(*v, *w as usize));
-        }
-        out
+        let upto = self
+            .values
+            .partition_point(|v| *v <= x)
+            .min(self.weights.len());
+        self.weights[..upto]
+            .iter()
+            .fold(0u64, |a, w| a.saturating_add(*w)) as f64
+            / n as f64
     }
 }
 
@@ -187,7 +192,7 @@ fn select_ranks(values: &[f64], ranks: &[u64]) -> Vec<f64> {
 /// Compacts sorted weighted points to at most POINTS points of (nearly) equal weight, each
 /// placed at the median of the weight it replaces.
 fn compact(values: Vec<f64>, weights: Vec<u64>, carried: f64) -> QuantileSummary {
-    let total: u64 = weights.iter().sum();
+    let total: u64 = weights.iter().fold(0u64, |a, w| a.saturating_add(*w));
     if values.len() <= POINTS {
         return QuantileSummary {
             values,
@@ -209,7 +214,7 @@ fn compact(values: Vec<f64>, weights: Vec<u64>, carried: f64) -> QuantileSummary
         // The point holding the block's middle weight unit (units are 0-based).
         let middle = start + (end - start) / 2;
         let (mut acc, mut k) = (before_idx, idx);
-        while k < values.len() && acc + weights[k] <= middle {
+        while k < values.len() && acc.saturating_add(weights[k]) <= middle {
             acc += weights[k];
             k += 1;
         }
@@ -217,7 +222,7 @@ fn compact(values: Vec<f64>, weights: Vec<u64>, carried: f64) -> QuantileSummary
         out_w.push(end - start);
         largest = largest.max(end - start);
         // Points wholly before `end` are done; one straddling it continues in the next block.
-        while idx < values.len() && before_idx + weights[idx] <= end {
+        while idx < values.len() && before_idx.saturating_add(weights[idx]) <= end {
             before_idx += weights[idx];
             idx += 1;
         }

@@ -3,10 +3,13 @@
 //! deviation, Jensen-Shannon distance over shared values or numpy's Sturges bins, the
 //! chi-squared test of current counts against scaled reference counts, and the pooled
 //! two-proportion z-test.
+//!
+//! The numerical tests take [`Sample`]s: rows, or a profile's weighted points. A test folds
+//! over runs of equal values, so its cost follows the points, never the rows they stand for.
 
 use std::collections::BTreeMap;
 
-use crate::merge::runs;
+use crate::sample::{Moments, Sample, weighted_runs};
 use crate::special::{chi2_sf, ndtr};
 
 /// Pairwise summation (numpy's algorithm shape), so long sums round like numpy's.
@@ -33,39 +36,36 @@ pub fn pairwise_sum(v: &[f64]) -> f64 {
 
 /// `np.std(x)` (population standard deviation).
 pub fn std_dev(x: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let mean = pairwise_sum(x) / n;
-    let sq: Vec<f64> = x.iter().map(|v| (v - mean).abs().powi(2)).collect();
-    (pairwise_sum(&sq) / n).sqrt()
+    Sample::plain(x).moments().std()
 }
 
 /// The terms of a distance between the empirical CDFs of two ascending samples: between one
 /// distinct value and the next both CDFs are constant, and each stretch contributes
 /// `f(F_u - F_v) * length`.
-fn cdf_terms(u: &[f64], v: &[f64], f: impl Fn(f64) -> f64) -> Vec<f64> {
-    let (nu, nv) = (u.len() as f64, v.len() as f64);
-    let (mut i, mut j) = (0usize, 0usize);
-    let mut terms = Vec::with_capacity(u.len() + v.len());
+fn cdf_terms(u: Sample, v: Sample, f: impl Fn(f64) -> f64) -> Vec<f64> {
+    let (nu, nv) = (u.count() as f64, v.count() as f64);
+    let (mut i, mut j) = (0u64, 0u64);
+    let mut terms = Vec::with_capacity(u.points().len() + v.points().len());
     let mut previous: Option<f64> = None;
-    for (value, cu, cv) in runs(u, v) {
+    for (value, cu, cv) in weighted_runs(u, v) {
         if let Some(p) = previous {
             terms.push(f(i as f64 / nu - j as f64 / nv) * (value - p));
         }
-        i += cu;
-        j += cv;
+        i = i.saturating_add(cu);
+        j = j.saturating_add(cv);
         previous = Some(value);
     }
     terms
 }
 
 /// `scipy.stats.wasserstein_distance(u, v)` on ascending samples.
-pub fn wasserstein(u: &[f64], v: &[f64]) -> f64 {
+pub fn wasserstein(u: Sample, v: Sample) -> f64 {
     pairwise_sum(&cdf_terms(u, v, f64::abs))
 }
 
 /// Evidently's `wasserstein` score: the distance divided by max(np.std(reference), 0.001).
-pub fn wasserstein_normed(reference: &[f64], current: &[f64]) -> f64 {
-    let norm = std_dev(reference).max(0.001);
+pub fn wasserstein_normed(reference: Sample, current: Sample, reference_std: f64) -> f64 {
+    let norm = reference_std.max(0.001);
     wasserstein(reference, current) / norm
 }
 
@@ -93,10 +93,17 @@ pub fn jensenshannon(p: &[f64], q: &[f64]) -> f64 {
     (js / 2.0).sqrt()
 }
 
+/// Sturges bins never exceed this many (log2 of any count f64 holds is below 1,100): a
+/// bound that keeps hostile inputs from asking for a huge edge vector.
+const MAX_BINS: usize = 4096;
+
 /// numpy's `histogram_bin_edges(combined, bins="sturges")`, from the combined sample's size,
-/// minimum and maximum.
+/// minimum and maximum. `None` when the range is not a finite number (numpy fails there).
 /// `integer`: the values are numpy integers, for which numpy widens bins to at least 1.
-pub fn sturges_edges(size: usize, min: f64, max: f64, integer: bool) -> Vec<f64> {
+pub fn sturges_edges(size: u64, min: f64, max: f64, integer: bool) -> Option<Vec<f64>> {
+    if !(min.is_finite() && max.is_finite() && (max - min).is_finite()) || size == 0 {
+        return None;
+    }
     let (first, last) = if min == max {
         (min - 0.5, max + 0.5)
     } else {
@@ -108,10 +115,14 @@ pub fn sturges_edges(size: usize, min: f64, max: f64, integer: bool) -> Vec<f64>
         width = 1.0;
     }
     let bins = if width > 0.0 {
-        ((last - first) / width).ceil() as usize
+        ((last - first) / width).ceil()
     } else {
-        1
+        1.0
     };
+    if !(bins >= 1.0 && bins <= MAX_BINS as f64) {
+        return None;
+    }
+    let bins = bins as usize;
     // np.linspace(first, last, bins + 1): i * step + first, the last edge exactly `last`.
     let step = (last - first) / bins as f64;
     let mut edges: Vec<f64> = (0..=bins)
@@ -126,16 +137,12 @@ pub fn sturges_edges(size: usize, min: f64, max: f64, integer: bool) -> Vec<f64>
     if let Some(e) = edges.last_mut() {
         *e = last;
     }
-    edges
+    Some(edges)
 }
 
 /// `np.histogram(sorted, edges)` counts for explicit edges: [e_i, e_{i+1}), the last bin closed.
 pub fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
-    let lower = |e: f64| sorted.partition_point(|x| *x < e);
-    let upper = |e: f64| sorted.partition_point(|x| *x <= e);
-    let mut cum: Vec<usize> = edges[..edges.len() - 1].iter().map(|e| lower(*e)).collect();
-    cum.push(upper(edges[edges.len() - 1]));
-    cum.windows(2).map(|w| (w[1] - w[0]) as u64).collect()
+    Sample::plain(sorted).histogram(edges)
 }
 
 /// Counts of each value (or bin) in the reference and the current data, aligned, in the
@@ -147,25 +154,29 @@ pub struct Aligned {
 }
 
 impl Aligned {
+    /// Totals as f64: the counts of a profile may add past u64 in principle; as floats
+    /// they never wrap.
+    fn totals_f64(&self) -> (f64, f64) {
+        let sum = |v: &[u64]| v.iter().map(|c| *c as f64).sum::<f64>();
+        (sum(&self.reference), sum(&self.current))
+    }
     pub fn totals(&self) -> (u64, u64) {
-        (self.reference.iter().sum(), self.current.iter().sum())
+        let sum = |v: &[u64]| v.iter().fold(0u64, |a, c| a.saturating_add(*c));
+        (sum(&self.reference), sum(&self.current))
     }
     pub fn shares(&self) -> (Vec<f64>, Vec<f64>) {
-        let (nr, nc) = self.totals();
+        let (nr, nc) = self.totals_f64();
         (
-            self.reference
-                .iter()
-                .map(|c| *c as f64 / nr as f64)
-                .collect(),
-            self.current.iter().map(|c| *c as f64 / nc as f64).collect(),
+            self.reference.iter().map(|c| *c as f64 / nr).collect(),
+            self.current.iter().map(|c| *c as f64 / nc).collect(),
         )
     }
 }
 
 /// `scipy.stats.chisquare(current, reference * n_current / n_reference)`: (statistic, p).
 pub fn chisquare(a: &Aligned) -> (f64, f64) {
-    let (nr, nc) = a.totals();
-    let k_norm = nc as f64 / nr as f64;
+    let (nr, nc) = a.totals_f64();
+    let k_norm = nc / nr;
     let terms: Vec<f64> = a
         .reference
         .iter()
@@ -198,11 +209,11 @@ pub fn z_test(a: &Aligned) -> (f64, f64) {
     {
         return (0.0, 1.0);
     }
-    let (n1, n2) = a.totals();
-    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let (n1f, n2f) = a.totals_f64();
     // Values other than the first count as 1.
-    let s1 = (n1 - a.reference[0]) as f64;
-    let s2 = (n2 - a.current[0]) as f64;
+    let first = |v: &[u64]| v.first().map_or(0.0, |c| *c as f64);
+    let s1 = n1f - first(&a.reference);
+    let s2 = n2f - first(&a.current);
     let p1 = s1 / n1f;
     let p2 = s2 / n2f;
     let pooled = (p1 * n1f + p2 * n2f) / (n1f + n2f);
@@ -272,17 +283,25 @@ pub fn kl_divergence(r: &[f64], c: &[f64]) -> f64 {
 
 /// `scipy.stats.energy_distance(u, v)` on ascending samples: sqrt(2) times the L2 distance
 /// of the empirical CDFs.
-pub fn energy_distance(u: &[f64], v: &[f64]) -> f64 {
+pub fn energy_distance(u: Sample, v: Sample) -> f64 {
     std::f64::consts::SQRT_2 * pairwise_sum(&cdf_terms(u, v, |d| d * d)).sqrt()
 }
 
 /// Evidently's Hellinger distance for a numerical column: densities on Sturges bins over
-/// the distinct values of both samples.
-pub fn hellinger_numeric(r: &[f64], c: &[f64], integer: bool) -> f64 {
-    let keys: Vec<f64> = runs(r, c).map(|(v, _, _)| v).collect();
-    let edges = sturges_edges(keys.len(), keys[0], keys[keys.len() - 1], integer);
-    let density = |sorted: &[f64]| {
-        let counts = histogram_counts(sorted, &edges);
+/// the distinct values of both samples. `None` when the values' range overflows.
+pub fn hellinger_numeric(r: Sample, c: Sample, integer: bool) -> Option<f64> {
+    let mut keys = 0u64;
+    let (mut lo, mut hi) = (f64::NAN, f64::NAN);
+    for (v, _, _) in weighted_runs(r, c) {
+        if keys == 0 {
+            lo = v;
+        }
+        hi = v;
+        keys += 1;
+    }
+    let edges = sturges_edges(keys, lo, hi, integer)?;
+    let density = |s: Sample| {
+        let counts = s.histogram(&edges);
         let total: f64 = counts.iter().map(|c| *c as f64).sum();
         counts
             .iter()
@@ -296,7 +315,7 @@ pub fn hellinger_numeric(r: &[f64], c: &[f64], integer: bool) -> f64 {
     for (p1, p2) in h1.iter().zip(&h2) {
         sum += (p1 * p2).sqrt() * width;
     }
-    (1.0 - sum.clamp(0.0, 1.0)).sqrt()
+    Some((1.0 - sum.clamp(0.0, 1.0)).sqrt())
 }
 
 /// Evidently's Hellinger distance over the shares of each value.
@@ -308,16 +327,26 @@ pub fn hellinger_shares(r: &[f64], c: &[f64]) -> f64 {
     (1.0 - sum.clamp(0.0, 1.0)).sqrt()
 }
 
-/// `scipy.stats.mannwhitneyu(reference, current, alternative="less")` p-value, method
-/// "auto": exact when either sample has at most 8 values and nothing is tied, else the
-/// normal approximation with continuity and tie corrections.
-pub fn mann_whitney_less(x: &[f64], y: &[f64]) -> (f64, f64) {
-    let (n1, n2) = (x.len(), y.len());
+/// The Mann-Whitney result: U1, the p-value, and whether the exact null distribution was used.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MannWhitney {
+    pub u1: f64,
+    pub p_value: f64,
+    pub exact: bool,
+}
+
+/// `scipy.stats.mannwhitneyu(reference, current, alternative="less")`, method "auto" as
+/// scipy (1.11 and later) chooses it: exact when either sample has at most 8 values and
+/// nothing is tied, else the normal approximation with continuity and tie corrections.
+pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
+    let (n1, n2) = (x.count(), y.count());
     let mut rank_sum_x = 0.0f64;
     let mut tie_term = 0.0f64;
     let mut next_rank = 1.0f64;
-    for (_, cx, cy) in runs(x, y) {
-        let t = (cx + cy) as f64;
+    let mut tied = false;
+    for (_, cx, cy) in weighted_runs(x, y) {
+        let t = cx as f64 + cy as f64;
+        tied |= cx.saturating_add(cy) > 1;
         rank_sum_x += (next_rank + (t - 1.0) / 2.0) * cx as f64;
         tie_term += t * t * t - t;
         next_rank += t;
@@ -325,9 +354,10 @@ pub fn mann_whitney_less(x: &[f64], y: &[f64]) -> (f64, f64) {
     let (n1f, n2f) = (n1 as f64, n2 as f64);
     let u1 = rank_sum_x - n1f * (n1f + 1.0) / 2.0;
     let u2 = n1f * n2f - u1;
-    let exact = (n1 <= 8 || n2 <= 8) && tie_term == 0.0;
+    let exact = (n1 <= 8 || n2 <= 8) && !tied;
     let p = if exact {
-        mwu_exact_sf(u2.round() as usize, n1.min(n2), n1.max(n2))
+        // No ties and one side of at most 8 values: both are plain rows, few enough to count.
+        mwu_exact_sf(u2.round() as u64, n1.min(n2), n1.max(n2))
     } else {
         let n = n1f + n2f;
         let mu = n1f * n2f / 2.0;
@@ -335,44 +365,69 @@ pub fn mann_whitney_less(x: &[f64], y: &[f64]) -> (f64, f64) {
         let z = (u2 - mu - 0.5) / s;
         crate::special::ndtr(-z)
     };
-    (u1, p.clamp(0.0, 1.0))
+    MannWhitney {
+        u1,
+        p_value: p.clamp(0.0, 1.0),
+        exact,
+    }
 }
 
-/// `scipy.stats.ttest_ind(reference, current)` (equal variances): (t, two-sided p).
-pub fn t_test(x: &[f64], y: &[f64]) -> (f64, f64) {
-    let (n1, n2) = (x.len() as f64, y.len() as f64);
-    let (m1, m2) = (pairwise_sum(x) / n1, pairwise_sum(y) / n2);
-    let ss =
-        |v: &[f64], m: f64| pairwise_sum(&v.iter().map(|a| (a - m) * (a - m)).collect::<Vec<_>>());
-    let (v1, v2) = (ss(x, m1) / (n1 - 1.0), ss(y, m2) / (n2 - 1.0));
+/// `scipy.stats.ttest_ind(reference, current)` (equal variances, as Evidently calls it):
+/// (t, two-sided p), from each side's count, mean and sum of squared deviations. A side of
+/// one value contributes no variance (scipy's pooled variance, since 1.11); two constant
+/// sides give t = ±inf (p = 0) when their means differ and NaN when they are equal.
+pub fn t_test(a: Moments, b: Moments) -> (f64, f64) {
+    let (n1, n2) = (a.count, b.count);
+    let var = |m: &Moments| {
+        if m.count == 1.0 {
+            0.0
+        } else {
+            m.m2 / (m.count - 1.0)
+        }
+    };
+    let (v1, v2) = (var(&a), var(&b));
     let df = n1 + n2 - 2.0;
     let pooled = ((n1 - 1.0) * v1 + (n2 - 1.0) * v2) / df;
-    let t = (m1 - m2) / (pooled * (1.0 / n1 + 1.0 / n2)).sqrt();
+    let t = (a.mean - b.mean) / (pooled * (1.0 / n1 + 1.0 / n2)).sqrt();
     (t, crate::special::student_t_two_sided(t, df))
+}
+
+/// Runs longer than this add their squared rank gaps in closed form (a profile's point can
+/// stand for 10^15 rows); shorter ones term by term, as scipy sums them.
+const CLOSED_FORM_RUN: u64 = 64;
+
+/// sum_{k=1}^{c} (a - k)^2.
+fn squared_gaps(a: f64, c: u64) -> f64 {
+    let c = c as f64;
+    c * a * a - a * c * (c + 1.0) + c * (c + 1.0) * (2.0 * c + 1.0) / 6.0
 }
 
 /// Evidently's two-sample Cramer-von Mises test (a copy of scipy's `cramervonmises_2samp`):
 /// (T, p). Exact when both samples have at most 20 values, else the limiting distribution.
 /// `None` when a sample has fewer than two values (Evidently raises an error there).
-pub fn cramer_von_mises(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
-    let (nx, ny) = (x.len(), y.len());
+pub fn cramer_von_mises(x: Sample, y: Sample) -> Option<(f64, f64)> {
+    let (nx, ny) = (x.count(), y.count());
     if nx <= 1 || ny <= 1 {
         return None;
     }
     // U = nx * sum (rank_x(i) - i)^2 + ny * sum (rank_y(j) - j)^2, average ranks for ties.
-    let (mut ux, mut uy) = (Vec::with_capacity(nx), Vec::with_capacity(ny));
-    let (mut i, mut j) = (0usize, 0usize);
+    let cap = x.points().len() + y.points().len();
+    let (mut ux, mut uy) = (Vec::with_capacity(cap), Vec::with_capacity(cap));
+    let (mut i, mut j) = (0u64, 0u64);
     let mut next_rank = 1.0f64;
-    for (_, cx, cy) in runs(x, y) {
-        let t = (cx + cy) as f64;
+    for (_, cx, cy) in weighted_runs(x, y) {
+        let t = cx as f64 + cy as f64;
         let rank = next_rank + (t - 1.0) / 2.0;
-        for _ in 0..cx {
-            i += 1;
-            ux.push((rank - i as f64).powi(2));
-        }
-        for _ in 0..cy {
-            j += 1;
-            uy.push((rank - j as f64).powi(2));
+        for (count, done, out) in [(cx, &mut i, &mut ux), (cy, &mut j, &mut uy)] {
+            if count > CLOSED_FORM_RUN {
+                out.push(squared_gaps(rank - *done as f64, count));
+                *done = done.saturating_add(count);
+            } else {
+                for _ in 0..count {
+                    *done = done.saturating_add(1);
+                    out.push((rank - *done as f64).powi(2));
+                }
+            }
         }
         next_rank += t;
     }
@@ -381,7 +436,7 @@ pub fn cramer_von_mises(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     let (k, n) = (nxf * nyf, nxf + nyf);
     let t = u / (k * n) - (4.0 * k - 1.0) / (6.0 * n);
     if nx.max(ny) <= 20 {
-        return Some((t, cvm_exact_p(u, nx, ny)));
+        return Some((t, cvm_exact_p(u, nx as usize, ny as usize)));
     }
     let et = (1.0 + 1.0 / n) / 6.0;
     let vt = (n + 1.0) * (4.0 * k * n - 3.0 * (nxf * nxf + nyf * nyf) - 2.0 * k)
@@ -395,23 +450,38 @@ pub fn cramer_von_mises(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     Some((t, p))
 }
 
+/// The terms of the limiting CDF fall faster than geometrically; scipy stops below 1e-7,
+/// well before this many.
+const CVM_MAX_TERMS: u32 = 1000;
+
 /// The limiting CDF of the Cramer-von Mises statistic (Csorgo and Faraway), summed until a
-/// term is below 1e-7, as Evidently and scipy do.
-fn cvm_limit_cdf(x: f64) -> f64 {
+/// term is below 1e-7, as Evidently and scipy do. NaN for a NaN argument, and never more than
+/// [`CVM_MAX_TERMS`] terms.
+pub fn cvm_limit_cdf(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x.is_infinite() {
+        return 1.0;
+    }
     let mut total = 0.0;
-    let mut k = 0.0f64;
-    loop {
+    for k in 0..CVM_MAX_TERMS {
+        let k = f64::from(k);
         let u = (libm::lgamma(k + 0.5) - libm::lgamma(k + 1.0)).exp()
             / (std::f64::consts::PI.powf(1.5) * x.sqrt());
         let y = 4.0 * k + 1.0;
         let q = y * y / (16.0 * x);
         let z = u * y.sqrt() * crate::special::bessel_k_scaled(0.25, q);
         total += z;
-        if z.abs() < 1e-7 {
-            return total;
+        // A NaN term ends the sum too.
+        if z.is_nan() || z.abs() < 1e-7 {
+            break;
         }
-        k += 1.0;
     }
+    total
 }
 
 /// The exact p-value of the two-sample statistic U (Xiao, Gordon and Yakovlev's frequency
@@ -453,19 +523,29 @@ fn cvm_exact_p(u: f64, m: usize, n: usize) -> f64 {
     tail / combinations
 }
 
+/// anderson_ksamp's normalizing sums run over every row (scipy builds arrays of that
+/// length); past this many rows the test is not computed.
+pub const ANDERSON_MAX_ROWS: u64 = 100_000_000;
+
 /// `scipy.stats.anderson_ksamp([reference, current])` (midrank variant), as Evidently uses it:
 /// (statistic, significance level). The significance level is interpolated on Scholz and
 /// Stephens' table and capped to [0.001, 0.25] as scipy caps it.
-pub fn anderson_ksamp(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
-    let (n1, n2) = (x.len() as f64, y.len() as f64);
+pub fn anderson_ksamp(x: Sample, y: Sample) -> Result<(f64, f64), String> {
+    let total_rows = x.count().saturating_add(y.count());
+    if total_rows > ANDERSON_MAX_ROWS {
+        return Err(format!(
+            "anderson is not computed for more than {ANDERSON_MAX_ROWS} values (its normalizing sums run over every value)"
+        ));
+    }
+    let (n1, n2) = (x.count() as f64, y.count() as f64);
     let n = n1 + n2;
     // Per distinct value: l_j, B_j, and each sample's M_ij (midrank counts).
     let mut inner = [Vec::new(), Vec::new()];
     let (mut left, mut below_x, mut below_y) = (0.0f64, 0.0f64, 0.0f64);
     let mut distinct = 0usize;
-    for (_, cx, cy) in runs(x, y) {
+    for (_, cx, cy) in weighted_runs(x, y) {
         distinct += 1;
-        let lj = (cx + cy) as f64;
+        let lj = cx as f64 + cy as f64;
         let bj = left + lj / 2.0;
         let denominator = bj * (n - bj) - n * lj / 4.0;
         for (k, (below, count, size)) in [(below_x, cx as f64, n1), (below_y, cy as f64, n2)]
@@ -480,13 +560,13 @@ pub fn anderson_ksamp(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
         left += lj;
     }
     if distinct < 2 {
-        return None;
+        return Err("anderson needs more than one distinct value".into());
     }
     let a2kn = (pairwise_sum(&inner[0]) / n1 + pairwise_sum(&inner[1]) / n2) * (n - 1.0) / n;
     let k = 2.0;
     let h_big = 1.0 / n1 + 1.0 / n2;
     // hs_cs = cumsum(1 / [N-1, N-2, ..., 2]); h = its last + 1; g = sum(hs_cs / [2, ..., N-1]).
-    let total = n as usize;
+    let total = total_rows as usize;
     let mut cumulative = 0.0;
     let mut ratios = Vec::with_capacity(total.saturating_sub(2));
     for (idx, d) in (2..total).rev().enumerate() {
@@ -527,7 +607,7 @@ pub fn anderson_ksamp(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
         let [c2, c1, c0] = quadratic_fit(&critical, &logs);
         ((c2 * a2 + c1) * a2 + c0).exp()
     };
-    Some((a2, p))
+    Ok((a2, p))
 }
 
 /// Least-squares quadratic through the points (numpy.polyfit(x, y, 2)): [x^2, x, 1]
@@ -565,36 +645,70 @@ fn quadratic_fit(x: &[f64], y: &[f64]) -> [f64; 3] {
     [sol[0] / scale[0], sol[1] / scale[1], sol[2] / scale[2]]
 }
 
-/// P(U >= k) for the Mann-Whitney U of samples of sizes m <= n with no ties, from the
-/// exact count of arrangements.
-fn mwu_exact_sf(k: usize, m: usize, n: usize) -> f64 {
-    // counts[j][u]: arrangements of i x-values and j y-values with U = u, built row by row.
-    let max_u = m * n;
-    let mut prev: Vec<Vec<f64>> = (0..=n)
-        .map(|_| {
-            let mut v = vec![0.0; max_u + 1];
-            v[0] = 1.0;
-            v
-        })
-        .collect();
-    for i in 1..=m {
-        let mut cur: Vec<Vec<f64>> = vec![vec![0.0; max_u + 1]; n + 1];
-        cur[0][0] = 1.0;
-        for j in 1..=n {
-            for u in 0..=i * j {
-                // The largest value is an x (adding j to U) or a y.
-                let from_x = if u >= j { prev[j][u - j] } else { 0.0 };
-                cur[j][u] = from_x + cur[j - 1][u];
+/// Coefficients 0..=degree of the Gaussian binomial [s + l choose s]_q
+/// = prod_{i=1}^{s} (1 - q^{l+i}) / (1 - q^i): the number of arrangements of s and l values
+/// with U = u, for u up to `degree`. One vector, s passes: multiply by (1 - q^{l+i}), then
+/// divide by (1 - q^i) (a strided running sum); truncating at `degree` is exact because
+/// each step reads only lower coefficients.
+fn gaussian_binomial<T>(s: u64, l: u64, degree: usize) -> Vec<T>
+where
+    T: Copy + Default + From<u8> + std::ops::AddAssign + std::ops::SubAssign,
+{
+    let mut c = vec![T::default(); degree + 1];
+    c[0] = T::from(1);
+    for i in 1..=s {
+        let shift = (l + i) as usize;
+        if shift <= degree {
+            for u in (shift..=degree).rev() {
+                let below = c[u - shift];
+                c[u] -= below;
             }
         }
-        prev = cur;
+        let stride = i as usize;
+        for u in stride..=degree {
+            let below = c[u - stride];
+            c[u] += below;
+        }
     }
-    let counts = &prev[n];
-    let total: f64 = counts.iter().sum();
-    let tail: f64 = counts[k.min(max_u + 1)..].iter().sum();
-    tail / total
+    c
 }
 
+/// P(U >= k) for the Mann-Whitney U of samples of sizes m <= n with no ties, as scipy's
+/// `_MWU.sf` computes it: by symmetry, from the lower tail up to min(k, mn - k), so memory
+/// is one vector of at most mn/2 + 1 counts (scipy's recurrence takes the same memory and
+/// quadratic time; the product form here takes m passes). Counts are exact integers while
+/// the total number of arrangements fits in i128, floats beyond.
+fn mwu_exact_sf(k: u64, m: u64, n: u64) -> f64 {
+    let mn = m * n;
+    let k = k.min(mn);
+    let kc = mn - k;
+    let lower = k < kc;
+    let degree = k.min(kc) as usize;
+    // binom(m + n, m), exact while it fits (every partial product is a binomial too).
+    let exact_total = (1..=m).try_fold(1u128, |c, i| {
+        c.checked_mul(u128::from(n + i)).map(|p| p / u128::from(i))
+    });
+    let (total, counts): (f64, Vec<f64>) = match exact_total {
+        Some(t) if t < 10u128.pow(36) => {
+            let exact: Vec<i128> = gaussian_binomial(m, n, degree);
+            (t as f64, exact.into_iter().map(|c| c as f64).collect())
+        }
+        _ => (
+            (1..=m).map(|i| (n + i) as f64 / i as f64).product(),
+            gaussian_binomial(m, n, degree),
+        ),
+    };
+    // np.cumsum(counts / total)[degree], summed in order as numpy does.
+    let mut cdf = 0.0;
+    for c in &counts {
+        cdf += c / total;
+    }
+    if lower {
+        1.0 - cdf + counts[degree] / total
+    } else {
+        cdf
+    }
+}
 #[cfg(test)]
 mod unit {
     use super::*;
@@ -633,7 +747,8 @@ mod unit {
             ),
         ];
         for (x, y, want) in cases {
-            let (_, p) = mann_whitney_less(&sorted(x), &sorted(y));
+            let (sx, sy) = (sorted(x), sorted(y));
+            let p = mann_whitney_less(Sample::plain(&sx), Sample::plain(&sy)).p_value;
             assert!((p - want).abs() <= 1e-12 * want, "{p} vs {want}");
         }
     }
@@ -658,7 +773,8 @@ mod unit {
             (&x3, &y3, 0.242_424_242_424_242_43, 0.244_588_744_588_744_58),
         ];
         for (x, y, t_want, p_want) in cases {
-            let (t, p) = cramer_von_mises(&sorted(x), &sorted(y)).unwrap();
+            let (sx, sy) = (sorted(x), sorted(y));
+            let (t, p) = cramer_von_mises(Sample::plain(&sx), Sample::plain(&sy)).unwrap();
             assert!((t - t_want).abs() <= 1e-12 * t_want, "T {t} vs {t_want}");
             assert!((p - p_want).abs() <= 1e-9 * p_want, "p {p} vs {p_want}");
         }
@@ -685,7 +801,8 @@ mod unit {
                 0.210_333_412_408_794_97,
             ),
         ] {
-            let (a, p) = anderson_ksamp(&sorted(x), &sorted(y)).unwrap();
+            let (sx, sy) = (sorted(x), sorted(y));
+            let (a, p) = anderson_ksamp(Sample::plain(&sx), Sample::plain(&sy)).unwrap();
             assert!((a - a_want).abs() <= 1e-11 * a_want, "A2 {a} vs {a_want}");
             assert!((p - p_want).abs() <= 1e-9 * p_want, "p {p} vs {p_want}");
         }
@@ -704,7 +821,10 @@ mod unit {
     #[test]
     fn integer_sturges_bins_are_at_least_one_wide() {
         // numpy.histogram_bin_edges(np.array([0, 1, 2]), "sturges") -> [0., 1., 2.]
-        assert_eq!(sturges_edges(3, 0.0, 2.0, true), vec![0.0, 1.0, 2.0]);
-        assert_eq!(sturges_edges(3, 0.0, 2.0, false).len(), 4);
+        assert_eq!(sturges_edges(3, 0.0, 2.0, true), Some(vec![0.0, 1.0, 2.0]));
+        assert_eq!(sturges_edges(3, 0.0, 2.0, false).map(|e| e.len()), Some(4));
+        // A range past f64 has no bins (numpy fails there); a NaN has none either.
+        assert_eq!(sturges_edges(3, -1e308, 1e308, false), None);
+        assert_eq!(sturges_edges(3, f64::NAN, 1.0, false), None);
     }
 }

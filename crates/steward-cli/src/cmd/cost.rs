@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use steward_cost::{CostOptions, MoneyFormat, analyze, portfolio, render};
 use steward_manifest::ManifestError;
 
-use super::{emit_with_inputs, source_text};
+use super::{emit, source_text};
 use crate::cli::{CostArgs, CurrencyFormat, ReportFormat};
 use crate::failure::Failure;
 use crate::manifests::load_all_reporting;
@@ -62,6 +62,6 @@ pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
         .map(|l| std::path::Path::new(&l.file))
         .chain(args.paths.iter().map(|p| p.as_path()))
         .collect();
-    emit_with_inputs(&text, args.output.as_deref(), &inputs)?;
+    emit(&text, args.output.as_deref(), &inputs)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -72,6 +73,9 @@ fn options(args: &DriftArgs) -> anyhow::Result<DriftOptions> {
             .ok()
             .filter(|v: &f64| v.is_finite())
             .ok_or_else(|| anyhow!("--threshold {t}: `{value}` is not a number"))?;
+        if v < 0.0 {
+            bail!("--threshold {t}: a threshold is a number at or above 0");
+        }
         match col {
             Some(c) => {
                 o.column_threshold.insert(c.to_string(), v);
@@ -82,15 +86,10 @@ fn options(args: &DriftArgs) -> anyhow::Result<DriftOptions> {
     Ok(o)
 }
 
-/// Is this file a profile written by `steward profile`?
+/// Is this file a profile (decided by parsing, so a profile of another version is
+/// recognised and refused rather than read as a dataset)?
 pub fn is_profile(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let text = String::from_utf8_lossy(&head[..n]);
-    text.trim_start().starts_with('{') && text.contains(steward_stats::profile::FORMAT)
+    steward_data::drift::is_profile(path)
 }
 
 fn load(
@@ -143,8 +142,25 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let only: BTreeSet<&str> = args.columns.iter().map(String::as_str).collect();
     let exclude: BTreeSet<&str> = args.exclude.iter().map(String::as_str).collect();
     let keep = |c: &str| (only.is_empty() || only.contains(c)) && !exclude.contains(c);
+    if is_profile(&args.current) {
+        return Err(anyhow!(
+            "{}: this is a profile; --current takes data (CSV, Parquet, JSON Lines or Arrow), and only --reference may be a profile",
+            args.current.display()
+        )
+        .into());
+    }
     if is_profile(&args.reference) {
         let mut profile = super::profile::read_profile(&args.reference)?;
+        for c in &only {
+            if !profile.columns.iter().any(|x| x.name == *c) {
+                return Err(anyhow!(
+                    "--columns {}: no such column in {}",
+                    steward_io::clip(c, 200),
+                    args.reference.display()
+                )
+                .into());
+            }
+        }
         profile.columns.retain(|c| keep(&c.name));
         let current = load(&args.current, args.input_format, &keep)?;
         let on_column = |done: usize, total: usize| {
@@ -167,17 +183,23 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     for (name, side) in [(&only, "--columns")] {
         for c in name.iter() {
             if !reference.columns.iter().any(|x| x.name == *c) {
-                return Err(
-                    anyhow!("{side} {c}: no such column in {}", args.reference.display()).into(),
-                );
+                return Err(anyhow!(
+                    "{side} {}: no such column in {}",
+                    steward_io::clip(c, 200),
+                    args.reference.display()
+                )
+                .into());
             }
         }
     }
     for (ds, path) in [(&reference, &args.reference), (&current, &args.current)] {
         for (col, ty) in ds.unsupported.iter().filter(|_| !quiet) {
-            eprintln!(
-                "{}: column `{col}` ({ty}) is neither numbers, text nor booleans; skipped",
-                path.display()
+            // A closed or full stderr must not end the run: the report is the output.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}: column `{}` ({ty}) is neither numbers, text nor booleans; skipped",
+                path.display(),
+                steward_io::escape_line(col)
             );
         }
     }
@@ -195,7 +217,12 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
 fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode, Failure> {
     if !quiet {
         for s in &report.skipped_columns {
-            eprintln!("column `{}` skipped: {}", s.column, s.reason);
+            let _ = writeln!(
+                std::io::stderr(),
+                "column `{}` skipped: {}",
+                steward_io::escape_line(&s.column),
+                steward_io::escape_line(&s.reason)
+            );
         }
     }
     let text = match args.format {
@@ -211,7 +238,11 @@ fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode
             &args.current.display().to_string(),
         ),
     };
-    emit(&text, args.output.as_deref())?;
+    emit(
+        &text,
+        args.output.as_deref(),
+        &[args.reference.as_path(), args.current.as_path()],
+    )?;
     Ok(if args.fail_on_drift && report.dataset_drift {
         ExitCode::from(1)
     } else {
@@ -242,7 +273,7 @@ fn text(r: &DriftReport) -> String {
     let width = r
         .columns
         .iter()
-        .map(|c| c.column.chars().count())
+        .map(|c| steward_io::escape_line(&c.column).chars().count())
         .max()
         .unwrap_or(6)
         .max(6);
@@ -259,7 +290,7 @@ fn text(r: &DriftReport) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:<11}  {:<13}  {:>12.6}{} {:>9}  {}",
-            c.column,
+            steward_io::escape_line(&c.column),
             ty,
             c.stattest,
             c.score,
@@ -267,6 +298,21 @@ fn text(r: &DriftReport) -> String {
             c.threshold,
             if c.drift_detected { "yes" } else { "no" }
         );
+    }
+    // A score that is not a number is printed with why.
+    let mut first = true;
+    for c in &r.columns {
+        if let Some(reason) = &c.score_reason {
+            if first {
+                out.push('\n');
+                first = false;
+            }
+            let _ = writeln!(
+                out,
+                "{}: no score: {reason}",
+                steward_io::escape_line(&c.column)
+            );
+        }
     }
     if let Some(e) = r
         .columns

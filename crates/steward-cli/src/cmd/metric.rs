@@ -9,7 +9,7 @@ use steward_metric::{MetricError, MetricOptions, evaluate, read_file, render};
 
 use steward_io::escape_line;
 
-use super::{emit_with_inputs, note, source_text, today};
+use super::{emit, note, source_text, today};
 use crate::cli::{MetricArgs, ReportFormat};
 use crate::failure::Failure;
 use crate::manifests::load_all;
@@ -94,7 +94,7 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
         std::path::Path::new(&system.file),
         data_file.as_path(),
     ];
-    emit_with_inputs(&text, args.output.as_deref(), &inputs)?;
+    emit(&text, args.output.as_deref(), &inputs)?;
     Ok(ExitCode::SUCCESS)
 }
 

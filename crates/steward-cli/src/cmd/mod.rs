@@ -77,11 +77,6 @@ pub fn note(text: &str) {
     let _ = writeln!(err, "{}", steward_io::escape_control(text));
 }
 
-/// [`emit_with_inputs`] for a command that read no file it could overwrite.
-pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
-    emit_with_inputs(text, output, &[])
-}
-
 /// A file folder discovery looked at and left out, on stderr with `--verbose` (asked for
 /// explicitly, so `--quiet` does not silence it). Write failures are ignored, as for notes.
 pub fn skipped(s: &steward_manifest::Skipped, verbose: bool) {
@@ -97,7 +92,7 @@ pub fn skipped(s: &steward_manifest::Skipped, verbose: bool) {
 /// symbolic link is followed; the mode of the file replaced is kept; and a destination that
 /// is one of `inputs` (the files the command read) is refused, so a report never
 /// overwrites its own manifest or data.
-pub fn emit_with_inputs(text: &str, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
+pub fn emit(text: &str, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
     let Some(path) = output else {
         return print(text);
     };

@@ -4,34 +4,27 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use steward_data::{Format, read};
-use steward_stats::profile::{FORMAT, Profile};
+use steward_stats::profile::Profile;
 
 use super::emit;
 use crate::cli::{InputFormat, ProfileAction, ProfileArgs};
 use crate::failure::Failure;
 
-/// Reads a profile written by `steward profile`, checking its format.
+/// Reads a profile written by `steward profile`: at most 256 MiB, of this format version,
+/// every field checked.
 pub fn read_profile(path: &Path) -> anyhow::Result<Profile> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let p: Profile = serde_json::from_str(&text)
-        .map_err(|e| anyhow!("{}: not a steward profile: {e}", path.display()))?;
-    if p.format != FORMAT {
-        return Err(anyhow!(
-            "{}: profile format `{}`, expected `{FORMAT}`",
-            path.display(),
-            p.format
-        ));
-    }
-    Ok(p)
+    steward_data::drift::read_profile(path).map_err(|e| anyhow!(e))
 }
 
-fn write(p: &Profile, output: Option<&Path>) -> anyhow::Result<()> {
+fn write(p: &Profile, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
+    // A profile that could not be read back is not written (a variance past f64, say).
+    p.validate()
+        .map_err(|e| anyhow!("cannot write a readable profile: {e}"))?;
     let mut s = serde_json::to_string_pretty(p)?;
     s.push('\n');
-    emit(&s, output)
+    emit(&s, output, inputs)
 }
 
 pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
@@ -43,7 +36,8 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
                 .merge(&next)
                 .map_err(|e| anyhow!("cannot merge {}: {e}", path.display()))?;
         }
-        write(&merged, output.as_deref())?;
+        let inputs: Vec<&Path> = profiles.iter().map(|p| p.as_path()).collect();
+        write(&merged, output.as_deref(), &inputs)?;
         return Ok(ExitCode::SUCCESS);
     }
     let data = args
@@ -66,7 +60,24 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
     let exclude: BTreeSet<&str> = args.exclude.iter().map(String::as_str).collect();
     let keep = |c: &str| (only.is_empty() || only.contains(c)) && !exclude.contains(c);
     let dataset = read(data, format, &keep).map_err(|e| anyhow!("{e}"))?;
+    for c in &only {
+        if !dataset.columns.iter().any(|x| x.name == *c) {
+            return Err(anyhow!(
+                "--columns {}: no such column in {}",
+                steward_io::clip(c, 200),
+                data.display()
+            )
+            .into());
+        }
+    }
+    if dataset.columns.is_empty() {
+        return Err(anyhow!(
+            "{}: no column to profile (check --columns, --exclude and the file's delimiter)",
+            data.display()
+        )
+        .into());
+    }
     let profile = steward_data::drift::profile(&dataset);
-    write(&profile, args.output.as_deref())?;
+    write(&profile, args.output.as_deref(), &[data.as_path()])?;
     Ok(ExitCode::SUCCESS)
 }
