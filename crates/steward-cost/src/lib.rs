@@ -1,4 +1,4 @@
-//! Cost of ownership (shared/spec/analytics.md, "Cost"): the declared total per budget
+//! Cost of ownership (docs/cost.md): the declared total per budget
 //! line, the seed's yardsticks beside it, a seeded PERT simulation of every ranged line,
 //! the sensitivity of the total to each range, and the build-vs-buy comparison. Pure
 //! computation: a manifest and options in, a [`CostReport`] out; renderers in [`render`].

@@ -1,5 +1,5 @@
 //! Drift against Evidently 0.7 itself: the fixtures in tests/oracle were made by
-//! make_fixtures.py with shared/bench/oracle_drift.py (Evidently's own stattests). For every
+//! make_fixtures.py with tests/oracle/evidently_drift.py (Evidently's own stattests). For every
 //! column: the same test, a score within 1e-9 relative, the same decision; and the same
 //! dataset verdict.
 

@@ -1,5 +1,5 @@
 //! Findings and the rule catalogue. Rule ids, titles and statuses are a contract with CI
-//! pipelines (shared/spec/readiness-rules.md): they never change meaning.
+//! pipelines (docs/rules.md): they never change meaning.
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! The readiness gate (shared/spec/readiness-rules.md): may this AI system move to its next
+//! The readiness gate (docs/rules.md): may this AI system move to its next
 //! lifecycle stage? Pure functions from a parsed manifest, a date and a target stage to
 //! findings; the renderers in [`report`] turn findings into text, JSON, Markdown, JUnit and
 //! SARIF. Nothing here reads files or the clock.

@@ -1,4 +1,4 @@
-//! The AISystem manifest (shared/spec/manifest.md): its typed model, a YAML reader that
+//! The AISystem manifest (docs/manifest.md): its typed model, a YAML reader that
 //! locates every key and every error, the JSON Schema editors use, and the starter file
 //! `steward init` writes. No I/O beyond reading the files it is asked to read.
 

@@ -1,4 +1,4 @@
-//! The typed AISystem manifest, version 1 (shared/spec/manifest.md). Every struct rejects
+//! The typed AISystem manifest, version 1 (docs/manifest.md). Every struct rejects
 //! unknown keys, so a typo is an error with a location rather than a silently ignored line.
 //! Only `apiVersion`, `kind`, `metadata.name` and `spec.lifecycle` are required; the gate,
 //! not the parser, says what a system still lacks.

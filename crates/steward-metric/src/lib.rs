@@ -1,4 +1,4 @@
-//! Success metrics against their baselines (shared/spec/analytics.md, "Success metrics"):
+//! Success metrics against their baselines (docs/metric.md):
 //! read observations (or derive them from a ticket export), cut the baseline and current
 //! windows around the launch, aggregate each, and say whether the change reaches the target
 //! with a Mann-Whitney p-value and a seeded bootstrap interval. Pure computation apart from
