@@ -147,6 +147,12 @@ pub fn is_profile(path: &Path) -> bool {
     let Ok(file) = steward_io::open_input(path) else {
         return false;
     };
+    // Sniffing a pipe would consume the bytes its data reader needs: only a regular file can
+    // be a profile (a profile piped in is read as data, and its multi-line JSON is then
+    // refused as JSON Lines with a line number, never compared as one row).
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut reader = BufReader::new(file.take(PROFILE_SIZE_LIMIT));
     // Only a file whose first non-blank byte opens an object can be a profile.
     let mut first = [0u8; 1];

@@ -1,22 +1,20 @@
 //! Reading datasets for drift: CSV (a header row, quoted fields, UTF-8), Parquet, JSON Lines
 //! and Arrow IPC, by extension or by name, into Arrow record batches and from those into
-//! per-column values: numbers (missing values and NaN dropped and counted) or category
-//! counts (strings and booleans). Every failure names the file and says what is wrong.
+//! per-column values: numbers (missing values, NaN and infinities dropped and counted as
+//! missing, as Evidently drops them) or category counts (strings and booleans). Every failure
+//! names the file and says what is wrong.
 
 pub mod drift;
+mod read;
 pub mod render;
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef, RecordBatch};
-
-use arrow_schema::{DataType, Schema};
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
 use steward_stats::Values;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,9 +24,11 @@ pub struct DataError {
     pub message: String,
 }
 
+/// An error about `file`; the name is shown with control characters made visible, as a name
+/// with an escape sequence in it must not drive the terminal.
 fn err(file: &str, message: impl Into<String>) -> DataError {
     DataError {
-        file: file.to_string(),
+        file: steward_io::escape_line(file).into_owned(),
         message: message.into(),
     }
 }
@@ -87,58 +87,83 @@ pub struct Dataset {
     pub unsupported: Vec<(String, String)>,
 }
 
-/// Reads `path` in `format`, keeping only the columns `keep` accepts. Batches are folded into
-/// per-column values as they are read and then dropped, so memory holds the values, not the
-/// file's decoded batches as well.
+/// Reads `path` in `format`, keeping only the columns `keep` accepts. Columns left out are
+/// not decoded (where the format allows, not even parsed into values), and batches are folded
+/// into per-column values as they are read and then dropped, so memory holds the values, not
+/// the file's decoded batches as well.
+///
+/// Hostile or damaged input is an error naming the file, never a panic: declared lengths are
+/// checked against the file's size before anything is reserved for them, and a panic inside a
+/// third-party decoder is caught and reported as damage.
 pub fn read(
     path: &Path,
     format: Format,
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Dataset, DataError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| err(&name, format!("cannot read: {e}")))?;
-    if meta.is_dir() {
-        return Err(err(&name, "is a folder, expected a data file"));
-    }
-    if meta.len() == 0 {
-        return Err(err(&name, "the file is empty"));
-    }
-    let (schema, batches) = match format {
-        Format::Csv => read_csv(&name, path)?,
-        Format::Parquet => read_parquet(&name, path, keep)?,
-        Format::JsonLines => read_json_lines(&name, path)?,
-        Format::ArrowIpc => read_ipc(&name, path)?,
+    let input = read::open(&name, path, format)?;
+    let read::Batches {
+        schema,
+        unsupported,
+        mut batches,
+    } = match (format, input) {
+        (Format::Csv, input) => read::csv(&name, read::TextSource::new(&name, input)?, keep)?,
+        (Format::JsonLines, input) => {
+            read::json_lines(&name, read::TextSource::new(&name, input)?, keep)?
+        }
+        (Format::Parquet, read::Input::Regular(file, len)) => {
+            read::parquet(&name, file, len, keep)?
+        }
+        (Format::ArrowIpc, read::Input::Regular(file, len)) => read::ipc(&name, file, len, keep)?,
+        (Format::Parquet | Format::ArrowIpc, read::Input::Pipe(_)) => {
+            return Err(err(&name, "needs a regular file (it is read by seeking)"));
+        }
     };
-    let mut accumulators: Vec<(usize, String, Accumulator)> = schema
+    let mut accumulators: Vec<Accumulator> = schema
         .fields()
         .iter()
-        .enumerate()
-        .filter(|(_, f)| keep(f.name()))
-        .map(|(i, f)| {
-            (
-                i,
-                f.name().to_string(),
-                Accumulator::for_type(f.data_type()),
-            )
-        })
+        .map(|f| Accumulator::for_type(f.data_type()))
         .collect();
     let mut rows = 0usize;
-    for batch in batches {
+    loop {
+        let next = read::guard::contain(|| batches.next())
+            .map_err(|p| err(&name, format!("the file is damaged: {p}")))?;
+        let Some(batch) = next else { break };
         let batch = batch.map_err(|e| err(&name, e))?;
-        rows += batch.num_rows();
-        for (i, _, acc) in accumulators.iter_mut() {
-            acc.feed(batch.column(*i));
+        if batch.num_columns() != accumulators.len() {
+            return Err(err(
+                &name,
+                "the file is damaged: a batch does not match the schema",
+            ));
         }
+        rows = rows
+            .checked_add(batch.num_rows())
+            .filter(|&r| r as u64 <= read::MAX_ROWS)
+            .ok_or_else(|| {
+                err(
+                    &name,
+                    format!("more than {} rows, the most Steward reads", read::MAX_ROWS),
+                )
+            })?;
+        // A batch whose arrays are not of the schema's types (a damaged file the decoder let
+        // through) would make a downcast panic: that is damage too.
+        read::guard::contain(|| {
+            for (acc, column) in accumulators.iter_mut().zip(batch.columns()) {
+                acc.feed(column);
+            }
+        })
+        .map_err(|p| err(&name, format!("the file is damaged: {p}")))?;
     }
+    drop(batches);
     if rows == 0 {
         return Err(err(&name, "the file has no rows (a header or schema only)"));
     }
     let mut columns = Vec::new();
-    let mut unsupported = Vec::new();
-    for (i, col_name, acc) in accumulators {
-        match acc.finish(&col_name) {
+    let mut unsupported = unsupported;
+    for (field, acc) in schema.fields().iter().zip(accumulators) {
+        match acc.finish(field.name()) {
             Some(c) => columns.push(c),
-            None => unsupported.push((col_name, schema.field(i).data_type().to_string())),
+            None => unsupported.push((field.name().to_string(), field.data_type().to_string())),
         }
     }
     Ok(Dataset {
@@ -146,6 +171,11 @@ pub fn read(
         columns,
         unsupported,
     })
+}
+
+/// Can a column of this type be read into values?
+fn supported(dt: &DataType) -> bool {
+    !matches!(Accumulator::for_type(dt), Accumulator::Unsupported)
 }
 
 /// One column's values as they accumulate, batch by batch.
@@ -161,6 +191,9 @@ enum Accumulator {
     Unsupported,
 }
 
+/// Non-finite numbers (NaN, `inf`, `-inf`, `1e400` read as infinity) are missing values:
+/// Evidently replaces infinities with NaN and drops them before any test, and a test fed an
+/// infinity returns no score at all.
 fn push_numbers<T: ArrowPrimitiveType>(
     a: &ArrayRef,
     out: &mut Vec<f64>,
@@ -172,7 +205,7 @@ fn push_numbers<T: ArrowPrimitiveType>(
     if p.null_count() == 0 {
         for v in p.values().iter() {
             let f = conv(*v);
-            if f.is_nan() {
+            if !f.is_finite() {
                 *missing += 1;
             } else {
                 out.push(f);
@@ -181,7 +214,7 @@ fn push_numbers<T: ArrowPrimitiveType>(
     } else {
         for v in p.iter() {
             match v.map(&conv) {
-                Some(f) if !f.is_nan() => out.push(f),
+                Some(f) if f.is_finite() => out.push(f),
                 _ => *missing += 1,
             }
         }
@@ -346,160 +379,5 @@ impl Accumulator {
             missing,
             integer,
         })
-    }
-}
-
-type Batches = (
-    Arc<Schema>,
-    Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>,
-);
-
-fn sniff_text(name: &str, path: &Path) -> Result<(), DataError> {
-    let mut head = vec![0u8; 8192];
-    let mut f = File::open(path).map_err(|e| err(name, format!("cannot read: {e}")))?;
-    let n = f
-        .read(&mut head)
-        .map_err(|e| err(name, format!("cannot read: {e}")))?;
-    head.truncate(n);
-    if head.contains(&0) {
-        return Err(err(
-            name,
-            "this is a binary file, not text (CSV and JSON Lines are UTF-8 text)",
-        ));
-    }
-    if head.starts_with(b"PAR1") || head.starts_with(b"ARROW1") {
-        return Err(err(
-            name,
-            "this looks like a Parquet or Arrow file; name it .parquet / .arrow or pass --input-format",
-        ));
-    }
-    Ok(())
-}
-
-fn read_csv(name: &str, path: &Path) -> Result<Batches, DataError> {
-    sniff_text(name, path)?;
-    let null_regex = arrow_csv::reader::Format::default()
-        .with_header(true)
-        .with_null_regex(regex_nulls());
-    let mut file = File::open(path).map_err(|e| err(name, format!("cannot read: {e}")))?;
-    let (schema, _) = null_regex
-        .infer_schema(&mut BufReader::new(&mut file), None)
-        .map_err(|e| {
-            err(
-                name,
-                format!(
-                    "cannot read the CSV header and rows: {}",
-                    clean(&e.to_string())
-                ),
-            )
-        })?;
-    if schema.fields().is_empty() {
-        return Err(err(name, "the CSV file has no header row"));
-    }
-    file.seek(SeekFrom::Start(0))
-        .map_err(|e| err(name, e.to_string()))?;
-    let schema = Arc::new(schema);
-    let reader = arrow_csv::ReaderBuilder::new(schema.clone())
-        .with_format(null_regex)
-        .with_batch_size(64 * 1024)
-        .build(BufReader::with_capacity(1 << 20, file))
-        .map_err(|e| err(name, clean(&e.to_string())))?;
-    Ok((
-        schema,
-        Box::new(reader.map(|b| b.map_err(|e| clean(&e.to_string())))),
-    ))
-}
-
-/// Cells read as missing, as pandas reads them: empty, NA, N/A, NaN, nan, null, NULL, None.
-fn regex_nulls() -> regex::Regex {
-    regex::Regex::new("^(|NA|N/A|NaN|nan|null|NULL|None)$").expect("a valid pattern")
-}
-
-fn clean(s: &str) -> String {
-    s.replace("Csv error: ", "")
-        .replace("Parser error: ", "")
-        .replace("Json error: ", "")
-}
-
-fn read_parquet(
-    name: &str,
-    path: &Path,
-    keep: &dyn Fn(&str) -> bool,
-) -> Result<Batches, DataError> {
-    use parquet::arrow::ProjectionMask;
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let file = File::open(path).map_err(|e| err(name, format!("cannot read: {e}")))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| err(name, format!("not a readable Parquet file: {e}")))?;
-    let schema = builder.schema().clone();
-    let roots: Vec<usize> = schema
-        .fields()
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| keep(f.name()))
-        .map(|(i, _)| i)
-        .collect();
-    let mask = ProjectionMask::roots(builder.parquet_schema(), roots.clone());
-    let reader = builder
-        .with_projection(mask)
-        .with_batch_size(64 * 1024)
-        .build()
-        .map_err(|e| err(name, format!("not a readable Parquet file: {e}")))?;
-    let projected = Arc::new(
-        schema
-            .project(&roots)
-            .map_err(|e| err(name, e.to_string()))?,
-    );
-    Ok((
-        projected,
-        Box::new(
-            reader.map(|b| b.map_err(|e| format!("the Parquet data is damaged or truncated: {e}"))),
-        ),
-    ))
-}
-
-fn read_json_lines(name: &str, path: &Path) -> Result<Batches, DataError> {
-    sniff_text(name, path)?;
-    let file = File::open(path).map_err(|e| err(name, format!("cannot read: {e}")))?;
-    let (schema, _) = arrow_json::reader::infer_json_schema(BufReader::new(file), None)
-        .map_err(|e| err(name, format!("not JSON Lines: {}", clean(&e.to_string()))))?;
-    let schema = Arc::new(schema);
-    let file = File::open(path).map_err(|e| err(name, format!("cannot read: {e}")))?;
-    let reader = arrow_json::ReaderBuilder::new(schema.clone())
-        .with_batch_size(64 * 1024)
-        .build(BufReader::with_capacity(1 << 20, file))
-        .map_err(|e| err(name, clean(&e.to_string())))?;
-    Ok((
-        schema,
-        Box::new(
-            reader.map(|b| b.map_err(|e| format!("not JSON Lines: {}", clean(&e.to_string())))),
-        ),
-    ))
-}
-
-fn read_ipc(name: &str, path: &Path) -> Result<Batches, DataError> {
-    let file = File::open(path).map_err(|e| err(name, format!("cannot read: {e}")))?;
-    match arrow_ipc::reader::FileReader::try_new(file, None) {
-        Ok(reader) => {
-            let schema = reader.schema();
-            Ok((
-                schema,
-                Box::new(reader.map(|b| {
-                    b.map_err(|e| format!("the Arrow data is damaged or truncated: {e}"))
-                })),
-            ))
-        }
-        Err(_) => {
-            let file = File::open(path).map_err(|e| err(name, format!("cannot read: {e}")))?;
-            let reader = arrow_ipc::reader::StreamReader::try_new(BufReader::new(file), None)
-                .map_err(|e| err(name, format!("not an Arrow IPC file or stream: {e}")))?;
-            let schema = reader.schema();
-            Ok((
-                schema,
-                Box::new(reader.map(|b| {
-                    b.map_err(|e| format!("the Arrow data is damaged or truncated: {e}"))
-                })),
-            ))
-        }
     }
 }

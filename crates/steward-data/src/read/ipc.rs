@@ -1,0 +1,333 @@
+//! Arrow IPC, the file format (Feather 2) and the stream format, through arrow-ipc, after
+//! checking every declared length against the file's size.
+//!
+//! arrow-ipc reserves what a message declares before reading it: a 448-byte file declaring a
+//! 2^50-byte body would reserve 2^50 bytes, and a CSV file renamed `.arrow` reads as a
+//! length of about a billion. Those claims are checked here first.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::sync::Arc;
+
+use arrow_ipc::reader::{FileReader, StreamReader};
+
+use super::guard::contain;
+use super::{Batches, clean, plan};
+use crate::{DataError, err};
+
+const MAGIC: &[u8; 6] = b"ARROW1";
+const CONTINUATION: [u8; 4] = [0xff; 4];
+
+fn damaged(name: &str, why: impl std::fmt::Display) -> DataError {
+    err(name, format!("the file is damaged: {why}"))
+}
+
+fn read_at(name: &str, mut f: &File, at: u64, buf: &mut [u8]) -> Result<(), DataError> {
+    f.seek(SeekFrom::Start(at))
+        .and_then(|_| f.read_exact(buf))
+        .map_err(|e| err(name, super::cannot_read(&e)))
+}
+
+pub(crate) fn read(
+    name: &str,
+    file: File,
+    len: u64,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Batches, DataError> {
+    let mut head = [0u8; 8];
+    if len >= 8 {
+        read_at(name, &file, 0, &mut head)?;
+    }
+    let is_file = len >= 8 && &head[..6] == MAGIC;
+    if is_file {
+        check_file(name, &file, len)?;
+    } else {
+        check_stream(name, &file, len)?;
+    }
+    type Opened = (
+        arrow_schema::SchemaRef,
+        Box<dyn Iterator<Item = Result<arrow_array::RecordBatch, String>> + Send>,
+    );
+    let open = |projection: Option<Vec<usize>>| -> Result<Opened, DataError> {
+        let f = file
+            .try_clone()
+            .and_then(|mut f| f.seek(SeekFrom::Start(0)).map(|_| f))
+            .map_err(|e| err(name, super::cannot_read(&e)))?;
+        let map = |r: Result<Opened, arrow_schema::ArrowError>| {
+            r.map_err(|e| damaged(name, clean(&e.to_string())))
+        };
+        let batches = contain(|| -> Result<Opened, arrow_schema::ArrowError> {
+            if is_file {
+                let r = FileReader::try_new(BufReader::new(f), projection)?;
+                let schema = r.schema();
+                Ok((
+                    schema,
+                    Box::new(r.map(|b| b.map_err(|e| message(&e.to_string())))),
+                ))
+            } else {
+                let r = StreamReader::try_new(BufReader::new(f), projection)?;
+                let schema = r.schema();
+                Ok((
+                    schema,
+                    Box::new(r.map(|b| b.map_err(|e| message(&e.to_string())))),
+                ))
+            }
+        })
+        .map_err(|p| damaged(name, p))?;
+        map(batches)
+    };
+    // The schema first, to know which columns to decode; then only those.
+    let (schema, _) = open(None)?;
+    let fields: Vec<_> = schema.fields().iter().cloned().collect();
+    let (projection, unsupported) = plan(name, &fields, keep)?;
+    let (_, batches) = open(Some(projection.clone()))?;
+    let projected = Arc::new(
+        schema
+            .project(&projection)
+            .map_err(|e| err(name, clean(&e.to_string())))?,
+    );
+    Ok(Batches {
+        schema: projected,
+        unsupported,
+        batches,
+    })
+}
+
+fn message(e: &str) -> String {
+    format!("the file is damaged: {}", clean(e))
+}
+
+/// The file format: magic, messages, a footer listing the record batches and dictionaries,
+/// the footer's length, magic. Every block must lie inside the file, before the footer.
+fn check_file(name: &str, file: &File, len: u64) -> Result<(), DataError> {
+    if len < 8 + 10 {
+        return Err(damaged(
+            name,
+            "it is too short for an Arrow file (truncated?)",
+        ));
+    }
+    let mut tail = [0u8; 10];
+    read_at(name, file, len - 10, &mut tail)?;
+    if &tail[4..] != MAGIC {
+        return Err(damaged(
+            name,
+            "it does not end with the Arrow file marker (truncated?)",
+        ));
+    }
+    let footer = i32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+    let footer = u64::try_from(footer).unwrap_or(u64::MAX);
+    if footer == 0 || footer.saturating_add(18) > len {
+        return Err(damaged(
+            name,
+            format!("its footer claims {footer} bytes; the file has {len}"),
+        ));
+    }
+    let data_end = len - 10 - footer;
+    let mut bytes = vec![0u8; footer as usize];
+    read_at(name, file, data_end, &mut bytes)?;
+    let check = || -> Result<Vec<(u64, u64, u64)>, String> {
+        let footer = arrow_ipc::root_as_footer(&bytes)
+            .map_err(|_| "its footer is not a valid Arrow footer".to_string())?;
+        if footer.schema().is_none() {
+            return Err("its footer has no schema".into());
+        }
+        let blocks = footer
+            .recordBatches()
+            .into_iter()
+            .flatten()
+            .chain(footer.dictionaries().into_iter().flatten());
+        let mut checked = Vec::new();
+        for b in blocks {
+            let (offset, meta, body) = (b.offset(), i64::from(b.metaDataLength()), b.bodyLength());
+            let end = offset.checked_add(meta).and_then(|e| e.checked_add(body));
+            let ok = offset >= 8
+                && meta > 0
+                && body >= 0
+                && end.is_some_and(|e| u64::try_from(e).is_ok_and(|e| e <= data_end));
+            if !ok {
+                return Err(format!(
+                    "a block claims {meta} + {body} bytes at offset {offset}, outside the file's {data_end} bytes of data"
+                ));
+            }
+            checked.push((offset as u64, meta as u64, body as u64));
+        }
+        Ok(checked)
+    };
+    let blocks = contain(check)
+        .map_err(|p| damaged(name, p))?
+        .map_err(|why| damaged(name, why))?;
+    // Each block: a message (its length prefix within the block's metadata) and a body.
+    let mut meta = Vec::new();
+    for (offset, meta_len, body) in blocks {
+        let mut word = [0u8; 8];
+        if meta_len < 8 {
+            return Err(damaged(name, "a block's metadata is too short"));
+        }
+        read_at(name, file, offset, &mut word)?;
+        let (skip, len) = if word[..4] == CONTINUATION {
+            (8, i32::from_le_bytes([word[4], word[5], word[6], word[7]]))
+        } else {
+            (4, i32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+        };
+        if u64::try_from(len).map_or(true, |l| l + skip > meta_len) {
+            return Err(damaged(name, "a message is longer than its block"));
+        }
+        meta.resize(len as usize, 0);
+        read_at(name, file, offset + skip, &mut meta)?;
+        // arrow-ipc reads a block's message from the block's whole bytes, so a message that
+        // is not valid within its own length could still be read there, past this check.
+        if check_message(name, file, &meta, offset + meta_len, body)?.is_none() {
+            return Err(damaged(name, "a block does not hold a valid message"));
+        }
+    }
+    Ok(())
+}
+
+/// A compressed buffer starts with its uncompressed length, which arrow-ipc reserves before
+/// decompressing. A buffer may expand, but not without bound: up to 16 MiB always, beyond
+/// that up to 4,096 times its compressed size (LZ4 cannot exceed ~255; zstd can, but
+/// only for data of one repeated byte).
+const BUFFER_FLOOR: u64 = 16 << 20;
+const BUFFER_RATIO: u64 = 4096;
+
+/// One message: if it holds a record batch (or a dictionary's), every buffer must lie in
+/// the body, and a compressed buffer's declared length must be plausible.
+fn check_message(
+    name: &str,
+    file: &File,
+    meta: &[u8],
+    body_start: u64,
+    body_len: u64,
+) -> Result<Option<i64>, DataError> {
+    struct Plan {
+        body: i64,
+        compressed: bool,
+        buffers: Vec<(i64, i64)>,
+    }
+    let plan = contain(|| {
+        arrow_ipc::root_as_message(meta).ok().map(|m| {
+            let batch = m
+                .header_as_record_batch()
+                .or_else(|| m.header_as_dictionary_batch().and_then(|d| d.data()));
+            Plan {
+                body: m.bodyLength(),
+                compressed: batch.and_then(|b| b.compression()).is_some(),
+                buffers: batch
+                    .and_then(|b| b.buffers())
+                    .map(|v| v.iter().map(|b| (b.offset(), b.length())).collect())
+                    .unwrap_or_default(),
+            }
+        })
+    })
+    .map_err(|p| damaged(name, p))?;
+    let Some(plan) = plan else {
+        return Ok(None);
+    };
+    // The body arrow-ipc will slice: the message's own claim where it is the smaller.
+    let body_len = u64::try_from(plan.body).map_or(body_len, |b| b.min(body_len));
+    for (offset, length) in &plan.buffers {
+        let end = offset.checked_add(*length);
+        let inside = *offset >= 0
+            && *length >= 0
+            && end.is_some_and(|e| u64::try_from(e).is_ok_and(|e| e <= body_len));
+        if !inside {
+            return Err(damaged(
+                name,
+                format!(
+                    "a buffer claims {length} bytes at offset {offset} of a {body_len}-byte body"
+                ),
+            ));
+        }
+        if plan.compressed && *length >= 8 {
+            let mut word = [0u8; 8];
+            read_at(name, file, body_start + *offset as u64, &mut word)?;
+            let claim = i64::from_le_bytes(word);
+            // -1: this buffer was left uncompressed.
+            let bound = BUFFER_FLOOR.max((*length as u64).saturating_mul(BUFFER_RATIO));
+            if claim != -1 && u64::try_from(claim).map_or(true, |c| c > bound) {
+                return Err(damaged(
+                    name,
+                    format!(
+                        "a compressed buffer of {length} bytes claims {claim} bytes uncompressed"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Some(plan.body))
+}
+
+/// The stream format: messages, each a length, metadata and a body, to the end or to a zero
+/// length. Every length must fit in what remains of the file.
+fn check_stream(name: &str, file: &File, len: u64) -> Result<(), DataError> {
+    let not_arrow = || {
+        err(
+            name,
+            "not an Arrow IPC file or stream (check the file's format, or pass --input-format)",
+        )
+    };
+    let mut pos = 0u64;
+    let mut first = true;
+    let mut meta = Vec::new();
+    while pos < len {
+        let mut word = [0u8; 4];
+        if len - pos < 4 {
+            return Err(if first {
+                not_arrow()
+            } else {
+                damaged(name, "it ends inside a message")
+            });
+        }
+        read_at(name, file, pos, &mut word)?;
+        pos += 4;
+        if word == CONTINUATION {
+            if len - pos < 4 {
+                return Err(damaged(name, "it ends inside a message"));
+            }
+            read_at(name, file, pos, &mut word)?;
+            pos += 4;
+        }
+        let meta_len = i32::from_le_bytes(word);
+        if meta_len == 0 {
+            break;
+        }
+        let fits = u64::try_from(meta_len).is_ok_and(|m| m <= len - pos);
+        if !fits {
+            return Err(if first {
+                not_arrow()
+            } else {
+                damaged(
+                    name,
+                    format!("a message claims {meta_len} bytes; {} remain", len - pos),
+                )
+            });
+        }
+        meta.resize(meta_len as usize, 0);
+        read_at(name, file, pos, &mut meta)?;
+        pos += meta_len as u64;
+        let body = contain(|| arrow_ipc::root_as_message(&meta).map(|m| m.bodyLength()))
+            .map_err(|p| damaged(name, p))?;
+        let Ok(body) = body else {
+            return Err(if first {
+                not_arrow()
+            } else {
+                damaged(name, "a message is not valid")
+            });
+        };
+        if u64::try_from(body).map_or(true, |b| b > len - pos) {
+            return Err(damaged(
+                name,
+                format!(
+                    "a message claims a body of {body} bytes; {} remain",
+                    len - pos
+                ),
+            ));
+        }
+        pos += body as u64;
+        first = false;
+    }
+    if first {
+        return Err(not_arrow());
+    }
+    Ok(())
+}
