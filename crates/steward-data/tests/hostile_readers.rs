@@ -311,14 +311,41 @@ fn duplicate_column_names_are_refused() {
 }
 
 #[test]
-fn empty_header_cells_get_the_names_pandas_gives_them() {
-    let (_d, path) = file("empty.csv", b"x,,\n1,2,3\n4,5,6\n");
+fn one_empty_header_cell_gets_the_name_pandas_gives_it() {
+    let (_d, path) = file("empty.csv", b"x,\n1,2\n4,5\n");
     let data = read(&path, Format::Csv, &all).unwrap();
     let names: Vec<&str> = data.columns.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["x", "Unnamed: 1", "Unnamed: 2"]);
+    assert_eq!(names, ["x", "Unnamed: 1"]);
+}
+
+#[test]
+fn two_empty_header_cells_are_a_duplicate_name() {
+    let (_d, path) = file("empty.csv", b"x,,\n1,2,3\n4,5,6\n");
+    let e = error(&path, Format::Csv);
+    assert!(
+        e.contains("duplicate column name: columns 2 and 3 have no name"),
+        "{e}"
+    );
 }
 
 // --- Non-finite numbers are missing values, as Evidently treats them. ---
+
+#[test]
+fn json_numbers_beyond_f64_are_missing_like_infinities() {
+    // pandas reads 1e400 as infinity; serde_json refuses it. Strings are left alone.
+    let (_d, path) = file(
+        "inf.jsonl",
+        b"{\"x\": 1, \"s\": \"1e400\"}\n{\"x\": -1e400, \"s\": \"a\\\"1e999\"}\n{\"x\": 2.5e1000, \"s\": \"b\"}\n{\"x\": 2, \"s\": \"c\"}\n",
+    );
+    let data = read(&path, Format::JsonLines, &all).unwrap();
+    let x = data.columns.iter().find(|c| c.name == "x").unwrap();
+    assert_eq!(x.kind, Kind::Number);
+    assert_eq!(numbers(&x.values), vec![1.0, 2.0]);
+    assert_eq!(x.missing, 2);
+    let s = data.columns.iter().find(|c| c.name == "s").unwrap();
+    assert_eq!(s.kind, Kind::Text);
+    assert_eq!(s.missing, 0);
+}
 
 #[test]
 fn infinities_and_nan_are_missing() {

@@ -39,8 +39,26 @@ pub(crate) fn read(
     if schema.fields().is_empty() {
         return Err(err(name, "the CSV file has no header row"));
     }
-    // An empty header cell (a trailing comma, `x,,`) gets the name pandas gives it, so the
-    // column can be named in --columns and matches an Evidently report of the same file.
+    // Two empty header cells (`x,,`) are two columns with the same name, "": which would a
+    // report line be about? Refused like any duplicate, before pandas-style renaming could
+    // hide it.
+    let unnamed: Vec<usize> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.name().is_empty())
+        .map(|(i, _)| i + 1)
+        .collect();
+    if let [first, second, ..] = unnamed[..] {
+        return Err(err(
+            name,
+            format!(
+                "duplicate column name: columns {first} and {second} have no name in the header; name them"
+            ),
+        ));
+    }
+    // A single empty header cell (a trailing comma, `x,`) gets the name pandas gives it, so
+    // the column can be named in --columns and matches an Evidently report of the same file.
     let fields: Vec<Arc<Field>> = schema
         .fields()
         .iter()

@@ -36,7 +36,16 @@ fn parse_line(line: &[u8], number: usize) -> Result<serde_json::Value, String> {
             "the file holds a JSON array, expected JSON Lines: one object per line".to_string(),
         );
     }
-    match serde_json::from_slice::<serde_json::Value>(line) {
+    let parsed = match serde_json::from_slice::<serde_json::Value>(line) {
+        // serde_json refuses numbers beyond f64 (1e400); pandas reads them as infinity, and
+        // infinities are missing values. For type inference such a number stands in as a
+        // finite float; the decoder then reads it as infinity, which is counted as missing.
+        Err(e) if e.to_string().starts_with("number out of range") => {
+            serde_json::from_slice::<serde_json::Value>(&finite_numbers(line))
+        }
+        other => other,
+    };
+    match parsed {
         Ok(v @ serde_json::Value::Object(_)) => Ok(v),
         Ok(v) => Err(format!(
             "line {number}: a JSON {}, expected an object (JSON Lines hold one object per line)",
@@ -58,6 +67,47 @@ fn parse_line(line: &[u8], number: usize) -> Result<serde_json::Value, String> {
             ))
         }
     }
+}
+
+/// `line` with every number literal that overflows f64 replaced by `0.0` (strings are left
+/// alone). Only called on the rare line that serde_json refused for such a number.
+fn finite_numbers(line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut i = 0;
+    let mut in_string = false;
+    while i < line.len() {
+        let c = line[i];
+        if in_string {
+            out.push(c);
+            if c == b'\\' && i + 1 < line.len() {
+                out.push(line[i + 1]);
+                i += 1;
+            } else if c == b'"' {
+                in_string = false;
+            }
+            i += 1;
+        } else if c == b'"' {
+            in_string = true;
+            out.push(c);
+            i += 1;
+        } else if c == b'-' || c.is_ascii_digit() {
+            let end = line[i..]
+                .iter()
+                .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                .map_or(line.len(), |n| i + n);
+            let token = &line[i..end];
+            let overflows = std::str::from_utf8(token)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+                .is_some_and(f64::is_infinite);
+            out.extend_from_slice(if overflows { b"0.0" } else { token });
+            i = end;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
 }
 
 pub(crate) fn read(
