@@ -28,7 +28,7 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     })
 }
 
-pub use steward_stats::tests::pairwise_sum;
+pub use steward_stats::numeric::pairwise_sum;
 
 /// The metric's aggregate of a window: `values` in any order, `sorted` ascending (the same
 /// values), `days` the window's length.
@@ -56,7 +56,7 @@ pub fn mann_whitney_p(x_sorted: &[f64], y_sorted: &[f64]) -> Option<f64> {
     let mut rank_sum_x = 0.0f64;
     let mut tie_term = 0.0f64;
     let mut next_rank = 1.0f64;
-    for (_, cx, cy) in steward_stats::merge::runs(x_sorted, y_sorted) {
+    for (_, cx, cy) in steward_stats::runs::runs(x_sorted, y_sorted) {
         let t = (cx + cy) as f64;
         let average = next_rank + (t - 1.0) / 2.0;
         rank_sum_x += average * cx as f64;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::ks::ks_2samp;
 use crate::sample::{Moments, Sample, weighted_runs};
 use crate::sort::sort_f64;
-use crate::tests::{
+use crate::stattests::{
     Aligned, anderson_ksamp, chisquare, cramer_von_mises, divergence, energy_distance,
     hellinger_numeric, hellinger_shares, jensenshannon, mann_whitney_less, sturges_edges, t_test,
     wasserstein_normed, z_test,

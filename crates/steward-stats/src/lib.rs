@@ -5,13 +5,14 @@
 pub mod drift;
 pub mod kolmogorov;
 pub mod ks;
-pub mod merge;
+pub mod numeric;
 pub mod profile;
 pub mod quantiles;
+pub mod runs;
 pub mod sample;
 pub mod sort;
 pub mod special;
-pub mod tests;
+pub mod stattests;
 
 pub use drift::{
     ColumnDrift, ColumnError, ColumnRequest, ColumnType, ExactMoments, StatTest, Values,

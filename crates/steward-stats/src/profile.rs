@@ -209,7 +209,7 @@ impl ColumnProfile {
                     }
                 }
                 let mean = if count > 0 {
-                    crate::tests::pairwise_sum(v) / count as f64
+                    crate::numeric::pairwise_sum(v) / count as f64
                 } else {
                     0.0
                 };

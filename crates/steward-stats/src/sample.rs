@@ -5,7 +5,7 @@
 //! 10^15 rows costs what its summary costs (at most a few thousand points), never 8 bytes
 //! per row it claims.
 
-use crate::tests::pairwise_sum;
+use crate::numeric::pairwise_sum;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Sample<'a> {

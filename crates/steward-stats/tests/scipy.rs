@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use steward_stats::sample::{Moments, Sample};
 use steward_stats::sort::sort_f64;
-use steward_stats::tests::{mann_whitney_less, t_test};
+use steward_stats::stattests::{mann_whitney_less, t_test};
 
 fn fixture() -> serde_json::Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/scipy.json");
@@ -111,7 +111,7 @@ fn t_test_matches_scipy_with_one_value_or_no_variance() {
 
 #[test]
 fn the_cramer_von_mises_limit_ends_on_any_argument() {
-    use steward_stats::tests::cvm_limit_cdf;
+    use steward_stats::stattests::cvm_limit_cdf;
     assert!(cvm_limit_cdf(f64::NAN).is_nan());
     assert_eq!(cvm_limit_cdf(f64::INFINITY), 1.0);
     assert_eq!(cvm_limit_cdf(f64::NEG_INFINITY), 0.0);
