@@ -48,6 +48,10 @@ impl Failure {
                     if handler.render_report(&mut out, e).is_err() {
                         out = format!("error: {}\n", e.one_line());
                     }
+                    // The snippet quotes the manifest's own lines, which may hold line
+                    // separators, bidirectional controls or C1 controls: made visible here,
+                    // after rendering, keeping only the colour sequences miette wrote.
+                    let out = steward_io::escape_rendered(&out, colors.stderr);
                     let _ = writeln!(stderr, "{out}");
                 }
                 if errors.len() > 1 {
@@ -57,10 +61,53 @@ impl Failure {
             Failure::Other(e) => {
                 // Messages quote file names, flag values and data: control characters in
                 // them must not reach the terminal.
-                let message = format!("{e:#}");
+                let message = chain(&e);
                 let _ = writeln!(stderr, "error: {}", steward_io::escape_control(&message));
             }
         }
         ExitCode::from(EXIT_INVALID)
+    }
+}
+
+/// The error and its causes, `outer: inner: ...`, each cause said once: an error whose
+/// message already quotes its source (a common pattern in libraries, and in io::Error
+/// wrappers) would otherwise print the cause twice.
+fn chain(e: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain;
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        #[derive(Debug)]
+        struct Wrap(std::io::Error);
+        impl std::fmt::Display for Wrap {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "cannot write x: {}", self.0)
+            }
+        }
+        impl std::error::Error for Wrap {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let e = anyhow::Error::new(Wrap(std::io::Error::other("disk full")));
+        assert_eq!(chain(&e), "cannot write x: disk full");
+        let e = anyhow::Error::new(std::io::Error::other("disk full")).context("saving");
+        assert_eq!(chain(&e), "saving: disk full");
     }
 }

@@ -43,9 +43,39 @@ fn main() -> ExitCode {
 /// full disk behind a redirection) is exit 2, like any report, while a closed pipe
 /// (`steward --help | head`) is not a failure. A usage error is reported as well as
 /// stderr allows: its exit code says what happened either way.
+///
+/// A usage error quotes the value given (a flag, `STEWARD_COLOR`), which may come from a CI
+/// variable: it is rendered here as plain text with control and bidirectional characters
+/// made visible, rather than by clap, which writes the value as it came.
 fn clap_exit(e: &clap::Error) -> ExitCode {
-    if let Err(err) = e.print()
-        && !e.use_stderr()
+    if e.use_stderr() {
+        use std::io::Write;
+        let rendered = e.render().to_string();
+        let _ = write!(
+            std::io::stderr().lock(),
+            "{}",
+            steward_io::escape_control(&rendered)
+        );
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_INVALID));
+    }
+    // Help shows the environment's values too (`[env: STEWARD_COLOR=...]`): escaped the
+    // same way, keeping only clap's own colours on a terminal. The text is otherwise clap's.
+    let help = {
+        use std::io::IsTerminal;
+        let colour = std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        if colour {
+            steward_io::escape_rendered(&e.render().ansi().to_string(), true).into_owned()
+        } else {
+            steward_io::escape_control(&e.render().to_string()).into_owned()
+        }
+    };
+    let written = {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(help.as_bytes()).and_then(|()| out.flush())
+    };
+    if let Err(err) = written
         && err.kind() != std::io::ErrorKind::BrokenPipe
     {
         use std::io::Write;

@@ -362,12 +362,18 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
             .integration
             .map(|f| f.likely())
             .unwrap_or(0.0);
-    let poc = budget.poc_cost.map(|f| f.likely()).filter(|v| *v > 0.0);
+    // A declared 0 is a declaration: the expected range is then 0 to 0, and only the ratio
+    // (a division by 0) is absent.
+    let poc = budget.poc_cost.map(|f| f.likely());
     let integration = IntegrationYardstick {
         poc_cost: poc,
         declared: integ_declared,
-        // A tiny poc_cost would make the ratio infinite: no ratio then, the range still holds.
-        ratio_to_poc: poc.map(|p| integ_declared / p).filter(|r| r.is_finite()),
+        // A poc_cost of 0 (or a tiny one) would make the ratio infinite or undefined: no
+        // ratio then, the range still holds.
+        ratio_to_poc: poc
+            .filter(|p| *p > 0.0)
+            .map(|p| integ_declared / p)
+            .filter(|r| r.is_finite()),
         expected_low: poc.map(|p| 3.0 * p),
         expected_high: poc.map(|p| 5.0 * p),
         gap: poc.map(|p| gap(integ_declared, 3.0 * p, 5.0 * p)),

@@ -15,22 +15,33 @@ pub struct Declared {
     pub annual_total: f64,
     /// implementation_total + years x annual_total.
     pub total: f64,
+    /// The lines the manifest does not declare (`implementation.integration`, ...), which
+    /// count 0 above: a declared 0 and a missing line read the same in the maps, so the
+    /// difference is said here. Every line is listed when there is no `budget` at all.
+    pub missing: Vec<String>,
 }
 
 /// The declared TCO of a system over `years`.
 pub fn declared(manifest: &Manifest, years: u32) -> Declared {
     let budget = manifest.spec.budget.clone().unwrap_or_default();
-    let implementation: BTreeMap<&'static str, f64> = budget
-        .implementation
-        .unwrap_or_default()
-        .lines()
+    let mut missing = Vec::new();
+    let implementation_lines = budget.implementation.unwrap_or_default().lines();
+    let annual_lines = budget.annual.unwrap_or_default().lines();
+    for (k, f) in &implementation_lines {
+        if f.is_none() {
+            missing.push(format!("implementation.{k}"));
+        }
+    }
+    for (k, f) in &annual_lines {
+        if f.is_none() {
+            missing.push(format!("annual.{k}"));
+        }
+    }
+    let implementation: BTreeMap<&'static str, f64> = implementation_lines
         .into_iter()
         .map(|(k, f)| (k, f.map(|f| f.likely()).unwrap_or(0.0)))
         .collect();
-    let annual: BTreeMap<&'static str, f64> = budget
-        .annual
-        .unwrap_or_default()
-        .lines()
+    let annual: BTreeMap<&'static str, f64> = annual_lines
         .into_iter()
         .map(|(k, f)| (k, f.map(|f| f.likely()).unwrap_or(0.0)))
         .collect();
@@ -42,6 +53,7 @@ pub fn declared(manifest: &Manifest, years: u32) -> Declared {
         implementation_total,
         annual,
         annual_total,
+        missing,
     }
 }
 
@@ -59,5 +71,14 @@ mod tests {
         assert_eq!(d.implementation_total, 120.0);
         assert_eq!(d.annual_total, 30.0);
         assert_eq!(d.total, 210.0);
+        assert!(
+            d.missing
+                .contains(&"implementation.change_management".to_string())
+        );
+        assert!(
+            !d.missing
+                .contains(&"implementation.integration".to_string())
+        );
+        assert!(!d.missing.contains(&"annual.maintenance".to_string()));
     }
 }

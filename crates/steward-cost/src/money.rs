@@ -13,11 +13,15 @@ pub enum MoneyFormat {
 
 impl MoneyFormat {
     /// `v` in whole units of `currency` (the currency's control characters made visible).
-    /// Every finite amount is written in full, never saturated; a non-finite one (which the
-    /// analysis never produces) is written `n/a` rather than as a misleading number.
+    /// Every finite amount below [`FULL_DIGITS_BELOW`] is written in full, never saturated;
+    /// a larger one (which the bounded figures never produce) in scientific notation rather
+    /// than as hundreds of digits; a non-finite one (which the analysis never produces) is
+    /// written `n/a` rather than as a misleading number.
     pub fn format(self, currency: &str, v: f64) -> String {
         let n = if !v.is_finite() {
             "n/a".to_string()
+        } else if v.abs() >= FULL_DIGITS_BELOW {
+            scientific(v)
         } else {
             match self {
                 MoneyFormat::Grouped => grouped(v),
@@ -30,6 +34,40 @@ impl MoneyFormat {
         } else {
             format!("{} {n}", steward_io::escape_line(currency))
         }
+    }
+}
+
+/// Amounts from here on are written in scientific notation: figures are at most 1e15 and a
+/// total over 100 years stays near 1e17, so only a figure no manifest can declare gets
+/// there.
+pub const FULL_DIGITS_BELOW: f64 = 1e18;
+
+/// `3.40e305`: three significant digits and the exponent, a bounded width for any f64.
+pub fn scientific(v: f64) -> String {
+    format!("{v:.2e}")
+}
+
+/// A ratio for people: `3.50x` below a million, `3.40e305x` beyond, so a ratio to a
+/// near-zero figure stays one short word.
+pub fn ratio(r: f64) -> String {
+    if !r.is_finite() {
+        "n/a".to_string()
+    } else if r.abs() < 1e6 {
+        format!("{r:.2}x")
+    } else {
+        format!("{}x", scientific(r))
+    }
+}
+
+/// A share as a percentage for people: `12.5%` below a million percent, `1.50e303%` beyond.
+pub fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if !p.is_finite() {
+        "n/a".to_string()
+    } else if p.abs() < 1e6 {
+        format!("{p:.1}%")
+    } else {
+        format!("{}%", scientific(p))
     }
 }
 
@@ -103,17 +141,16 @@ mod tests {
 
     #[test]
     fn amounts_beyond_integer_range_are_written_in_full() {
-        // 1e20 is beyond i64 and u64: a cast would saturate at 9,223,372,036,854,775,807.
+        // 1e19 is beyond i64: a cast would saturate at 9,223,372,036,854,775,807.
         assert_eq!(
-            MoneyFormat::Grouped.format("USD", 1e20),
-            "USD 100,000,000,000,000,000,000"
+            MoneyFormat::Grouped.format("USD", 9e17),
+            "USD 900,000,000,000,000,000"
         );
-        assert_eq!(MoneyFormat::Plain.format("", 1e20), "100000000000000000000");
-        assert_eq!(
-            MoneyFormat::Plain.format("", -1e19),
-            "-10000000000000000000"
-        );
+        assert_eq!(MoneyFormat::Plain.format("", 1e17), "100000000000000000");
         assert_eq!(MoneyFormat::Compact.format("", 2.5e17), "250000T");
+        // Beyond what a manifest can declare: bounded, never hundreds of digits.
+        assert_eq!(MoneyFormat::Plain.format("", -1e19), "-1.00e19");
+        assert_eq!(MoneyFormat::Grouped.format("USD", 3.4e305), "USD 3.40e305");
         assert_eq!(MoneyFormat::Grouped.format("", -0.4), "0");
         assert_eq!(MoneyFormat::Grouped.format("", -1234.6), "-1,235");
         assert_eq!(MoneyFormat::Grouped.format("USD", f64::NAN), "USD n/a");
@@ -122,5 +159,14 @@ mod tests {
             MoneyFormat::Grouped.format("U\x1b[2J", 1.0),
             "U\\u{1b}[2J 1"
         );
+    }
+
+    #[test]
+    fn ratios_and_percentages_have_a_bounded_width() {
+        assert_eq!(ratio(3.5), "3.50x");
+        assert_eq!(ratio(3.4e305), "3.40e305x");
+        assert_eq!(percent(0.125), "12.5%");
+        assert_eq!(percent(1.5e301), "1.50e303%");
+        assert_eq!(percent(f64::INFINITY), "n/a");
     }
 }

@@ -16,7 +16,7 @@ fn escape(s: &str) -> String {
 }
 
 fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
+    crate::money::percent(v)
 }
 
 fn status_word(s: Option<&str>) -> &str {
@@ -28,10 +28,12 @@ fn status_word(s: Option<&str>) -> &str {
     }
 }
 
+/// The JSON form, with the invisible and C1 characters serde_json leaves raw in strings
+/// (from manifest names and currencies) written as `\uXXXX` escapes.
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("reports always serialize");
     s.push('\n');
-    s
+    steward_io::escape_json(&s).into_owned()
 }
 
 pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
@@ -46,8 +48,21 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
     );
     let d = &r.declared;
     let _ = writeln!(out, "Declared (ranges at their likely value)");
+    // A line the manifest leaves out counts 0 like a declared 0, and is said to be missing.
+    let not_declared = |line: String| {
+        if d.missing.contains(&line) {
+            "  (not declared)"
+        } else {
+            ""
+        }
+    };
     for (k, v) in &d.implementation {
-        let _ = writeln!(out, "  implementation.{k:<24}{:>20}", m(*v));
+        let _ = writeln!(
+            out,
+            "  implementation.{k:<24}{:>20}{}",
+            m(*v),
+            not_declared(format!("implementation.{k}"))
+        );
     }
     let _ = writeln!(
         out,
@@ -56,7 +71,12 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
         m(d.implementation_total)
     );
     for (k, v) in &d.annual {
-        let _ = writeln!(out, "  annual.{k:<32}{:>20}  a year", m(*v));
+        let _ = writeln!(
+            out,
+            "  annual.{k:<32}{:>20}  a year{}",
+            m(*v),
+            not_declared(format!("annual.{k}"))
+        );
     }
     let _ = writeln!(
         out,
@@ -75,16 +95,17 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
     let i = &r.yardsticks.integration;
     match (i.poc_cost, i.expected_low, i.expected_high) {
         (Some(poc), Some(lo), Some(hi)) => {
-            // The ratio is absent only when a tiny poc_cost makes it infinite.
-            let ratio = i
-                .ratio_to_poc
-                .map_or_else(|| "far more than".to_string(), |r| format!("{r:.2}x"));
+            // The ratio is absent only when poc_cost is 0 (no ratio to 0) or so tiny that
+            // the ratio is infinite.
+            let compared = match i.ratio_to_poc {
+                Some(r) => format!("= {} the POC ({})", crate::money::ratio(r), m(poc)),
+                None if poc > 0.0 => format!("= far more than the POC ({})", m(poc)),
+                None => format!("against a POC of {} (no ratio to 0)", m(poc)),
+            };
             let _ = writeln!(
                 out,
-                "  integration + data preparation {} = {} the POC ({}); expected 3-5x: {} to {}: {}",
+                "  integration + data preparation {} {compared}; expected 3-5x: {} to {}: {}",
                 m(i.declared),
-                ratio,
-                m(poc),
                 m(lo),
                 m(hi),
                 status_word(i.status)

@@ -9,8 +9,10 @@
 mod text;
 mod write;
 
-pub use text::{clip, escape_control, escape_line};
-pub use write::{WriteError, write_output};
+pub use text::{
+    clip, escape_control, escape_json, escape_line, escape_rendered, is_invisible_format, is_unsafe,
+};
+pub use write::{WriteError, check_output, check_stdout, write_output};
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -21,7 +23,9 @@ use std::path::Path;
 pub enum ReadError {
     #[error("the file is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
-    #[error("{0}")]
+    /// The cause's own message: `transparent`, so a printer walking the error chain does
+    /// not say it twice.
+    #[error(transparent)]
     Io(#[from] io::Error),
 }
 

@@ -14,26 +14,39 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Why a report could not be written.
+/// Why a report could not be written. Each message is whole: it says the cause itself and
+/// exposes no `source`, so a printer that walks the error chain (anyhow's `{:#}`) does not
+/// repeat the cause.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("{path} is also an input of this command; refusing to overwrite it")]
     IsAnInput { path: String },
+    #[error(
+        "standard output is {path}, an input of this command; refusing to write the report into it"
+    )]
+    StdoutIsAnInput { path: String },
     #[error("{path} is a folder")]
     IsAFolder { path: String },
     #[error("{path} is a FIFO with no reader")]
     NoReader { path: String },
-    #[error("cannot write {path}: {source}")]
-    Io { path: String, source: io::Error },
+    #[error("cannot write {path}: permission denied")]
+    PermissionDenied { path: String },
+    #[error("cannot write {path}: No such file or directory (the folder {folder} does not exist)")]
+    NoFolder { path: String, folder: String },
+    #[error("cannot write {path}: {cause}")]
+    Io { path: String, cause: io::Error },
 }
 
-/// Writes `bytes` to `path` as described in the module documentation. `inputs` are the files
-/// the command read; writing over one of them is refused.
-pub fn write_output(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), WriteError> {
+/// Checks, before any work is done, that a report could be written to `path`: not a
+/// folder, not one of `inputs`, in a folder that exists, and writable by the caller (the
+/// file itself when it exists, as a shell's `>` requires, not only its folder, which is all
+/// a rename needs). A command calls this first, so a mistake in `-o` costs nothing instead
+/// of a long computation; [`write_output`] checks again when it writes.
+pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<(), WriteError> {
     let shown = path.display().to_string();
-    let io_err = |source: io::Error| WriteError::Io {
+    let io_err = |cause: io::Error| WriteError::Io {
         path: shown.clone(),
-        source,
+        cause,
     };
     // Follows symbolic links: the identity that matters is the file finally written.
     let existing = match std::fs::metadata(path) {
@@ -41,24 +54,155 @@ pub fn write_output(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), W
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(io_err(e)),
     };
-    if let Some(meta) = &existing {
-        if meta.is_dir() {
-            return Err(WriteError::IsAFolder { path: shown });
+    match &existing {
+        Some(meta) => {
+            if meta.is_dir() {
+                return Err(WriteError::IsAFolder { path: shown });
+            }
+            if inputs.iter().any(|i| same_file(meta, i)) {
+                return Err(WriteError::IsAnInput { path: shown });
+            }
+            if !may_write(path) {
+                return Err(WriteError::PermissionDenied { path: shown });
+            }
+            if meta.is_file() {
+                // Replaced through a new file in its folder: the folder must take it.
+                let target = resolve_links(path).map_err(io_err)?;
+                check_folder(&target, &shown)?;
+            }
         }
-        if inputs.iter().any(|i| same_file(meta, i)) {
-            return Err(WriteError::IsAnInput { path: shown });
+        None => {
+            let target = resolve_links(path).map_err(io_err)?;
+            check_folder(&target, &shown)?;
         }
-        if !meta.is_file() {
-            return write_in_place(path, bytes).map_err(|e| match e.raw_os_error() {
-                Some(libc::ENXIO) => WriteError::NoReader {
-                    path: shown.clone(),
-                },
-                _ => io_err(e),
+    }
+    Ok(())
+}
+
+/// The folder a new file would be created in exists, is a folder, and the caller may add
+/// to it.
+fn check_folder(target: &Path, shown: &str) -> Result<(), WriteError> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(WriteError::Io {
+                path: shown.to_string(),
+                cause: io::Error::other(format!("{} is not a folder", dir.display())),
+            });
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(WriteError::NoFolder {
+                path: shown.to_string(),
+                folder: dir.display().to_string(),
+            });
+        }
+        Err(e) => {
+            return Err(WriteError::Io {
+                path: shown.to_string(),
+                cause: e,
             });
         }
     }
+    if !may_write(&dir) {
+        return Err(WriteError::PermissionDenied {
+            path: shown.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether the caller may write `path`, asked of the kernel with the effective user and
+/// groups (`faccessat` with `AT_EACCESS`), so root, ACLs and read-only mounts are judged
+/// as an `open` for writing would judge them.
+#[cfg(unix)]
+fn may_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid NUL-terminated path; integer flags.
+    let rc = unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) };
+    if rc == 0 {
+        return true;
+    }
+    // Only a refusal is a refusal: a system without AT_EACCESS support (EINVAL) or another
+    // failure leaves the decision to the write itself.
+    !matches!(
+        io::Error::last_os_error().raw_os_error(),
+        Some(libc::EACCES | libc::EPERM | libc::EROFS)
+    )
+}
+
+#[cfg(not(unix))]
+fn may_write(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+}
+
+/// Refuses to print a report when standard output is one of `inputs` (`steward cost m.yaml
+/// >> m.yaml`): the shell opened the file, so `-o`'s own check never sees it. Like `cat`'s
+/// "input file is output file", only a regular file is compared; a terminal, a pipe or
+/// `/dev/null` is never an input.
+pub fn check_stdout(inputs: &[&Path]) -> Result<(), WriteError> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+            return Ok(());
+        };
+        let file = File::from(fd);
+        let Ok(meta) = file.metadata() else {
+            return Ok(());
+        };
+        if !meta.is_file() {
+            return Ok(());
+        }
+        if let Some(input) = inputs.iter().find(|i| same_file(&meta, i)) {
+            return Err(WriteError::StdoutIsAnInput {
+                path: input.display().to_string(),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = inputs;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` as described in the module documentation. `inputs` are the files
+/// the command read; writing over one of them is refused, as is replacing a file the caller
+/// may not write.
+pub fn write_output(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), WriteError> {
+    let shown = path.display().to_string();
+    let io_err = |cause: io::Error| WriteError::Io {
+        path: shown.clone(),
+        cause,
+    };
+    check_output(path, inputs)?;
+    let existing = match std::fs::metadata(path) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io_err(e)),
+    };
+    if let Some(meta) = &existing
+        && !meta.is_file()
+    {
+        return write_in_place(path, bytes).map_err(|e| match e.raw_os_error() {
+            Some(libc::ENXIO) => WriteError::NoReader {
+                path: shown.clone(),
+            },
+            _ => io_err(e),
+        });
+    }
     let target = resolve_links(path).map_err(io_err)?;
-    replace(&target, bytes, existing.as_ref()).map_err(io_err)
+    replace(&target, bytes, existing.as_ref()).map_err(|e| match e.kind() {
+        io::ErrorKind::PermissionDenied => WriteError::PermissionDenied {
+            path: shown.clone(),
+        },
+        _ => io_err(e),
+    })
 }
 
 #[cfg(unix)]
@@ -350,6 +494,43 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let e = write_output(dir.path(), b"x", &[]).unwrap_err();
         assert!(matches!(e, WriteError::IsAFolder { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_write_protected_file_is_refused_like_a_shell_redirection() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("keep.txt");
+        std::fs::write(&p, "keep").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+        // Root may write anything, as with `>`: the check follows the kernel's answer.
+        if std::fs::metadata(dir.path()).unwrap().uid() != 0 {
+            let e = write_output(&p, b"new", &[]).unwrap_err();
+            assert!(matches!(e, WriteError::PermissionDenied { .. }), "{e}");
+            assert_eq!(std::fs::read(&p).unwrap(), b"keep");
+        }
+    }
+
+    #[test]
+    fn check_output_refuses_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.yaml");
+        std::fs::write(&input, "x").unwrap();
+        let e = check_output(&input, &[&input]).unwrap_err();
+        assert!(matches!(e, WriteError::IsAnInput { .. }), "{e}");
+        let e = check_output(dir.path(), &[]).unwrap_err();
+        assert!(matches!(e, WriteError::IsAFolder { .. }), "{e}");
+        let e = check_output(&dir.path().join("no/such/r.json"), &[]).unwrap_err();
+        assert!(matches!(e, WriteError::NoFolder { .. }), "{e}");
+        check_output(&dir.path().join("new.json"), &[&input]).unwrap();
+        check_output(Path::new("/dev/null"), &[]).unwrap();
+    }
+
+    #[test]
+    fn io_errors_say_their_cause_once() {
+        let e = write_output(Path::new("/dev/full"), b"x", &[]).unwrap_err();
+        assert!(std::error::Error::source(&e).is_none(), "{e}");
+        assert_eq!(e.to_string().matches("No space left").count(), 1, "{e}");
     }
 
     trait NonBlock {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use steward_manifest::{Aggregate, Date, Direction, Manifest, RelativeFigure, SuccessMetric};
 
-use crate::observations::Observations;
+use crate::observations::{Observations, Span};
 use crate::stats::{aggregate, bootstrap_aggregate, change_interval, mann_whitney_p, seeded};
 use crate::timestamp::{US_PER_DAY, days_from_civil, midnight};
 use steward_io::clip;
@@ -157,6 +157,41 @@ fn definition<'a>(i: usize, m: &'a SuccessMetric) -> Result<Definition<'a>, Metr
 
 const CHART_POINTS: usize = 1500;
 
+/// The instants a report reads, known from the manifest and the options before any
+/// observation is: from the earliest window's start to the latest one's end, and the end of
+/// `today` (rows from there on are only counted). A reader given this keeps only the rows
+/// that count. `None` when the manifest cannot be evaluated: [`evaluate`] then says why, after
+/// the observations have been read as before.
+pub fn span(manifest: &Manifest, options: &MetricOptions) -> Option<Span> {
+    let launch = options.launch.or_else(|| {
+        manifest
+            .spec
+            .milestones
+            .as_ref()
+            .and_then(|m| m.production_launch)
+    })?;
+    let mut from = i64::MAX;
+    let mut to = i64::MIN;
+    for (i, m) in manifest.spec.success_metrics.iter().enumerate() {
+        let def = definition(i, m).ok()?;
+        if options
+            .metric
+            .as_deref()
+            .is_some_and(|only| only != def.name)
+        {
+            continue;
+        }
+        let [b0, c1] = window_edges(launch, &def, i).ok()?;
+        from = from.min(b0);
+        to = to.max(c1);
+    }
+    (from < to).then(|| Span {
+        from,
+        to,
+        after_today: midnight(options.today).saturating_add(US_PER_DAY),
+    })
+}
+
 /// Evaluates every metric of `manifest` (or the one named in the options).
 pub fn evaluate(
     manifest: &Manifest,
@@ -233,8 +268,9 @@ pub fn evaluate(
     // Observations without a metric name belong to the one metric being evaluated. A file
     // without a `metric` column is refused for several metrics even when it has no rows:
     // whether a file fits the manifest does not depend on its length.
-    let unnamed =
-        !observations.metric_column || observations.rows.iter().any(|o| o.metric.is_none());
+    let unnamed = !observations.metric_column
+        || observations.unnamed_rows
+        || observations.rows.iter().any(|o| o.metric.is_none());
     let unnamed_target = if unnamed {
         match (&options.metric, defs.len()) {
             (Some(only), _) => index.get(only.as_str()).copied(),
@@ -301,6 +337,15 @@ pub fn evaluate(
             } else {
                 cur.push((o.at, o.value));
             }
+        }
+        // Rows a reader already left out for being after today, counted per metric.
+        for (m, late) in observations.late.iter().enumerate() {
+            if file_to_def.get(m) == Some(&di) {
+                ignored += *late as usize;
+            }
+        }
+        if unnamed_target == Some(di) {
+            ignored += observations.late_unnamed as usize;
         }
         let mut report = evaluate_one(def, di, &base, &cur, [b0, l0, c1], today_us, options);
         report.ignored_after_today = ignored;
@@ -389,10 +434,13 @@ fn evaluate_one(
         Some(b) if b <= 0.0 => ChangeKind::Absolute,
         _ => ChangeKind::Relative,
     };
-    let change = match (bv, cv) {
-        (Some(b), Some(c)) => Some(change_of(change_kind, b, c)).filter(|v| v.is_finite()),
+    // The change as computed decides the verdict even when it overflows (a rise from 1e-300
+    // to 1e100 is +inf, and certainly a rise); only a finite one is reported as a number.
+    let raw_change = match (bv, cv) {
+        (Some(b), Some(c)) => Some(change_of(change_kind, b, c)).filter(|v| !v.is_nan()),
         _ => None,
     };
+    let change = raw_change.filter(|v| v.is_finite());
     let p_value = match agg {
         Aggregate::Mean | Aggregate::Median | Aggregate::P90 => {
             mann_whitney_p(&cur_sorted, &base_sorted)
@@ -438,7 +486,7 @@ fn evaluate_one(
         (ChangeKind::Absolute, None) => f64::INFINITY,
     };
     let strict = change_kind == ChangeKind::Absolute && needed == 0.0;
-    let reached = change.is_some_and(|ch| match (def.direction, strict) {
+    let reached = raw_change.is_some_and(|ch| match (def.direction, strict) {
         (Direction::Decrease, false) => ch <= -needed,
         (Direction::Increase, false) => ch >= needed,
         (Direction::Decrease, true) => ch < 0.0,

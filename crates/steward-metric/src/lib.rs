@@ -11,5 +11,7 @@ pub mod stats;
 pub mod tickets;
 pub mod timestamp;
 
-pub use evaluate::{MetricError, MetricOptions, MetricReport, MetricsReport, Verdict, evaluate};
-pub use observations::{Observation, Observations, ReadError, read_file};
+pub use evaluate::{
+    MetricError, MetricOptions, MetricReport, MetricsReport, Verdict, evaluate, span,
+};
+pub use observations::{Observation, Observations, ReadError, Span, read_file, read_file_in};

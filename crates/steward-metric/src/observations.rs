@@ -108,7 +108,69 @@ pub struct Observations {
     /// Whether the file names a metric per row: a CSV header with a `metric` column, or
     /// JSON Lines whose rows carry `metric`.
     pub metric_column: bool,
+    /// Whether some row, kept or not, names no metric.
+    pub unnamed_rows: bool,
+    /// Rows left out by the reader's [`Span`] because they fall in no window.
+    pub outside: u64,
+    /// Rows left out because they are dated after the report's day, per metric name (by
+    /// index into `metrics`), and for rows that name no metric: the report counts them.
+    pub late: Vec<u64>,
+    pub late_unnamed: u64,
 }
+
+/// Which rows a reader keeps. A report needs only the rows inside a window (from the first
+/// window's start to the last one's end) and the count of those dated after its day; the
+/// windows are known from the manifest before the file is read, so memory follows the rows
+/// that count, not the file (a file of old rows is read in constant memory).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Rows before this instant (microseconds, UTC) are left out.
+    pub from: i64,
+    /// Rows at or after this instant are left out.
+    pub to: i64,
+    /// Rows at or after this instant are counted per metric in `late`, not kept.
+    pub after_today: i64,
+}
+
+impl Span {
+    /// Every row kept.
+    pub const ALL: Span = Span {
+        from: i64::MIN,
+        to: i64::MAX,
+        after_today: i64::MAX,
+    };
+}
+
+impl Observations {
+    /// Files a row: kept when inside `span`, otherwise only counted.
+    pub(crate) fn add(&mut self, span: &Span, row: Observation) {
+        if row.metric.is_none() {
+            self.unnamed_rows = true;
+        }
+        if row.at >= span.after_today {
+            match row.metric {
+                Some(m) => {
+                    let m = m as usize;
+                    if self.late.len() <= m {
+                        self.late.resize(m + 1, 0);
+                    }
+                    self.late[m] += 1;
+                }
+                None => self.late_unnamed += 1,
+            }
+        } else if row.at < span.from || row.at >= span.to {
+            self.outside += 1;
+        } else {
+            self.rows.push(row);
+        }
+    }
+}
+
+/// The largest magnitude an observed value may have. Aggregates, changes and intervals are
+/// computed in f64; values up to 1e100 keep every sum, mean and variance of any file that
+/// fits in memory finite, where values near f64's limit (1.7e308) would overflow to
+/// infinity and turn a report into `inf` and a wrong verdict.
+pub const MAX_ABS_VALUE: f64 = 1e100;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{file}:{line}: {message}")]
@@ -142,14 +204,47 @@ pub fn is_json_lines(path: &Path) -> bool {
 /// as empty) and no line may exceed [`MAX_LINE_BYTES`], so a device or a file without
 /// newlines is an error rather than a read into all of memory.
 pub fn read_file(path: &Path) -> Result<Observations, ReadError> {
+    read_file_in(path, &Span::ALL)
+}
+
+/// [`read_file`] keeping only the rows inside `span` (the others are counted).
+pub fn read_file_in(path: &Path, span: &Span) -> Result<Observations, ReadError> {
     let name = path.display().to_string();
     let file =
         steward_io::open_input(path).map_err(|e| err(&name, 0, format!("cannot read: {e}")))?;
     if is_json_lines(path) {
-        read_json_lines(&name, file)
+        read_json_lines_in(&name, file, span)
     } else {
-        read_csv(&name, file)
+        read_csv_in(&name, file, span)
     }
+}
+
+/// Column names are matched without regard to case (and surrounding spaces); a name the
+/// reader uses that appears twice is ambiguous, so it is refused rather than one of the
+/// columns silently winning.
+pub(crate) fn find_column<'a>(
+    file: &str,
+    headers: impl Iterator<Item = &'a str>,
+    name: &str,
+    same: impl Fn(&str, &str) -> bool,
+) -> Result<Option<usize>, ReadError> {
+    let mut found = None;
+    for (i, h) in headers.enumerate() {
+        if same(h.trim(), name) {
+            if found.is_some() {
+                return Err(err(
+                    file,
+                    1,
+                    format!(
+                        "duplicate column name `{}`: the header names it twice, so the values to read are ambiguous",
+                        clip(h.trim(), 40)
+                    ),
+                ));
+            }
+            found = Some(i);
+        }
+    }
+    Ok(found)
 }
 
 #[derive(Default)]
@@ -171,10 +266,26 @@ impl MetricNames {
     }
 }
 
+/// A value within [`MAX_ABS_VALUE`], or the error for one beyond it.
+fn bounded(file: &str, line: u64, v: f64, raw: &str) -> Result<f64, ReadError> {
+    if v.abs() <= MAX_ABS_VALUE {
+        Ok(v)
+    } else {
+        Err(err(
+            file,
+            line,
+            format!(
+                "value `{}` is beyond the limit of 1e100 in magnitude",
+                clip(raw.trim(), QUOTE_CHARS)
+            ),
+        ))
+    }
+}
+
 fn parse_value(file: &str, line: u64, raw: &str) -> Result<f64, ReadError> {
     let t = raw.trim();
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if v.is_finite() => bounded(file, line, v, t),
         Ok(_) => Err(err(
             file,
             line,
@@ -190,6 +301,16 @@ fn parse_value(file: &str, line: u64, raw: &str) -> Result<f64, ReadError> {
 }
 
 fn parse_time(file: &str, line: u64, raw: &str) -> Result<i64, ReadError> {
+    if crate::timestamp::is_year_zero(raw) {
+        return Err(err(
+            file,
+            line,
+            format!(
+                "timestamp `{}` is in the year 0; dates run from the year 1 to 9999",
+                clip(raw.trim(), QUOTE_CHARS)
+            ),
+        ));
+    }
     parse_micros(raw).ok_or_else(|| {
         err(
             file,
@@ -203,18 +324,18 @@ fn parse_time(file: &str, line: u64, raw: &str) -> Result<i64, ReadError> {
 }
 
 pub fn read_csv<R: Read>(file: &str, input: R) -> Result<Observations, ReadError> {
+    read_csv_in(file, input, &Span::ALL)
+}
+
+pub fn read_csv_in<R: Read>(file: &str, input: R, span: &Span) -> Result<Observations, ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .buffer_capacity(1 << 20)
         .from_reader(LineLimited::new(input));
     let headers = reader.headers().map_err(|e| csv_error(file, e))?.clone();
-    let find = |n: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(n))
-    };
-    let (Some(ts), Some(val)) = (find("timestamp"), find("value")) else {
+    let find = |n: &str| find_column(file, headers.iter(), n, |h, n| h.eq_ignore_ascii_case(n));
+    let (Some(ts), Some(val)) = (find("timestamp")?, find("value")?) else {
         return Err(err(
             file,
             1,
@@ -224,9 +345,12 @@ pub fn read_csv<R: Read>(file: &str, input: R) -> Result<Observations, ReadError
             ),
         ));
     };
-    let metric_col = find("metric");
+    let metric_col = find("metric")?;
     let mut names = MetricNames::default();
-    let mut rows = Vec::new();
+    let mut out = Observations {
+        metric_column: metric_col.is_some(),
+        ..Observations::default()
+    };
     let mut record = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut record) {
@@ -251,13 +375,10 @@ pub fn read_csv<R: Read>(file: &str, input: R) -> Result<Observations, ReadError
             }
             None => None,
         };
-        rows.push(Observation { at, value, metric });
+        out.add(span, Observation { at, value, metric });
     }
-    Ok(Observations {
-        rows,
-        metrics: names.names,
-        metric_column: metric_col.is_some(),
-    })
+    out.metrics = names.names;
+    Ok(out)
 }
 
 /// A header's columns for a message: the first few, each escaped and clipped.
@@ -294,37 +415,129 @@ fn csv_error(file: &str, e: csv::Error) -> ReadError {
 }
 
 pub fn read_json_lines<R: Read>(file: &str, input: R) -> Result<Observations, ReadError> {
+    read_json_lines_in(file, input, &Span::ALL)
+}
+
+/// A JSON object's members in order, repeated keys included: serde_json's own map keeps
+/// the last of a repeated key silently, where a repeated key is as ambiguous as a repeated
+/// CSV column.
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Option<Members>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push((k, v));
+                }
+                Ok(Some(Members(out)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        d.deserialize_any(V)?
+            .ok_or_else(|| serde::de::Error::custom("not an object"))
+    }
+}
+
+pub fn read_json_lines_in<R: Read>(
+    file: &str,
+    input: R,
+    span: &Span,
+) -> Result<Observations, ReadError> {
     let reader = BufReader::with_capacity(1 << 20, LineLimited::new(input));
     let mut names = MetricNames::default();
-    let mut rows = Vec::new();
-    let mut metric_column = false;
+    let mut out = Observations::default();
     for (i, text) in reader.split(b'\n').enumerate() {
         let line = i as u64 + 1;
         let bytes = text.map_err(|e| io_error(file, line, &e))?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| err(file, line, "the line is not UTF-8 text"))?;
+        // A byte order mark opens many files written on Windows; CSV accepts it too.
+        let text = if line == 1 {
+            text.strip_prefix('\u{feff}').unwrap_or(text)
+        } else {
+            text
+        };
         if text.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| err(file, line, format!("not a JSON object: {e}")))?;
-        let obj = v.as_object().ok_or_else(|| {
-            err(
-                file,
-                line,
-                "expected a JSON object with `timestamp` and `value`",
-            )
-        })?;
-        let ts = obj
-            .get("timestamp")
+        let members: Members = match serde_json::from_str(text) {
+            Ok(m) => m,
+            Err(e) if e.is_data() => {
+                return Err(err(
+                    file,
+                    line,
+                    "expected a JSON object with `timestamp` and `value`",
+                ));
+            }
+            Err(e) => return Err(err(file, line, format!("not a JSON object: {e}"))),
+        };
+        // Keys match without regard to case, as CSV column names do; a key the reader uses
+        // given twice (in any case) is refused.
+        let get = |key: &str| -> Result<Option<&serde_json::Value>, ReadError> {
+            let mut found = None;
+            for (k, v) in &members.0 {
+                if k.trim().eq_ignore_ascii_case(key) {
+                    if found.is_some() {
+                        return Err(err(
+                            file,
+                            line,
+                            format!(
+                                "duplicate column name `{}`: the object gives it twice, so the value to read is ambiguous",
+                                clip(k.trim(), 40)
+                            ),
+                        ));
+                    }
+                    found = Some(v);
+                }
+            }
+            Ok(found)
+        };
+        let ts = get("timestamp")?
             .and_then(|t| t.as_str())
             .ok_or_else(|| err(file, line, "missing `timestamp` (a string)"))?;
         let at = parse_time(file, line, ts)?;
-        let value = match obj.get("value") {
-            Some(serde_json::Value::Number(n)) => n
-                .as_f64()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| err(file, line, "value is not a finite number"))?,
+        let value = match get("value")? {
+            Some(serde_json::Value::Number(n)) => {
+                let v = n
+                    .as_f64()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| err(file, line, "value is not a finite number"))?;
+                bounded(file, line, v, &n.to_string())?
+            }
             Some(serde_json::Value::String(s)) => parse_value(file, line, s)?,
             Some(other) => {
                 return Err(err(
@@ -338,10 +551,10 @@ pub fn read_json_lines<R: Read>(file: &str, input: R) -> Result<Observations, Re
             }
             None => return Err(err(file, line, "missing `value`")),
         };
-        let metric = match obj.get("metric") {
+        let metric = match get("metric")? {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(m)) if !m.trim().is_empty() => {
-                metric_column = true;
+                out.metric_column = true;
                 Some(names.index(m.trim(), line))
             }
             Some(other) => {
@@ -355,13 +568,10 @@ pub fn read_json_lines<R: Read>(file: &str, input: R) -> Result<Observations, Re
                 ));
             }
         };
-        rows.push(Observation { at, value, metric });
+        out.add(span, Observation { at, value, metric });
     }
-    Ok(Observations {
-        rows,
-        metrics: names.names,
-        metric_column,
-    })
+    out.metrics = names.names;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -438,5 +648,66 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn json_lines_read_like_csv_and_refuse_repeated_keys() {
+        let o = read_json_lines(
+            "o.jsonl",
+            "\u{feff}{\"Timestamp\": \"2026-12-01\", \"VALUE\": 2}\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(o.rows.len(), 1);
+        for text in [
+            "{\"timestamp\": \"2026-12-01\", \"value\": 1, \"value\": 2}\n",
+            "{\"timestamp\": \"2026-12-01\", \"value\": 1, \"Value\": 2}\n",
+        ] {
+            let e = read_json_lines("o.jsonl", text.as_bytes()).unwrap_err();
+            assert!(e.message.contains("duplicate column name"), "{e}");
+        }
+        for text in [
+            "timestamp,value,value\n",
+            "timestamp,Value,value\n",
+            "Metric,timestamp,value,metric\n",
+        ] {
+            let e = read_csv("o.csv", text.as_bytes()).unwrap_err();
+            assert!(e.message.contains("duplicate column name"), "{e}");
+        }
+    }
+
+    #[test]
+    fn values_beyond_the_bound_are_refused_at_their_line() {
+        let e = read_csv(
+            "o.csv",
+            "timestamp,value\n2026-12-01,1\n2026-12-01,1.7e308\n".as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        let e = read_json_lines(
+            "o.jsonl",
+            "{\"timestamp\": \"2026-12-01\", \"value\": -2e100}\n".as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        read_csv("o.csv", "timestamp,value\n2026-12-01,1e100\n".as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn rows_outside_the_span_are_counted_not_kept() {
+        let span = Span {
+            from: crate::timestamp::parse_micros("2026-11-01").unwrap(),
+            to: crate::timestamp::parse_micros("2027-01-01").unwrap(),
+            after_today: crate::timestamp::parse_micros("2026-12-15").unwrap(),
+        };
+        let o = read_csv_in(
+            "o.csv",
+            "timestamp,value,metric\n1990-01-01,1,a\n2026-11-02,1,a\n2026-12-20,1,b\n2030-01-01,1,b\n".as_bytes(),
+            &span,
+        )
+        .unwrap();
+        assert_eq!(o.rows.len(), 1);
+        assert_eq!(o.outside, 1);
+        assert_eq!(o.late, vec![0, 2]);
+        assert_eq!(o.metrics.len(), 2);
     }
 }

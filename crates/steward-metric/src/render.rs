@@ -13,9 +13,17 @@ fn escape(s: &str) -> String {
 }
 use crate::timestamp::date_of;
 
+/// Figures from here on are written in scientific notation, so a value up to the bound on
+/// observations (1e100) or a change to a near-zero baseline stays a short word instead of
+/// hundreds of digits.
+const PLAIN_BELOW: f64 = 1e15;
+
 fn num(v: Option<f64>) -> String {
     match v {
         None => "-".into(),
+        Some(v) if !v.is_finite() => "-".into(),
+        // Large, or so small that four decimals would show 0 for a value that is not.
+        Some(v) if v.abs() >= PLAIN_BELOW || (v != 0.0 && v.abs() < 5e-5) => format!("{v:.3e}"),
         Some(v) => steward_manifest::format_number((v * 1e4).round() / 1e4),
     }
 }
@@ -29,7 +37,27 @@ fn p_text(p: f64) -> String {
 }
 
 fn pct(v: f64) -> String {
-    format!("{:+.1}%", v * 100.0)
+    let p = v * 100.0;
+    if !p.is_finite() {
+        "-".into()
+    } else if p.abs() >= 1e6 {
+        format!("{p:+.2e}%")
+    } else {
+        format!("{p:+.1}%")
+    }
+}
+
+/// The target as a whole percentage (`25%`), bounded like [`pct`]: a target_change of
+/// 1e300 is written `1.00e302%`, not as 303 digits.
+fn target_pct(v: f64) -> String {
+    let p = v * 100.0;
+    if !p.is_finite() {
+        "-".into()
+    } else if p.abs() >= 1e6 {
+        format!("{p:.2e}%")
+    } else {
+        format!("{p:.0}%")
+    }
 }
 
 /// The change as reported: a percentage, or for an absolute change a signed amount in the
@@ -66,11 +94,11 @@ fn ignored_note(m: &MetricReport, today: &str) -> Option<String> {
 
 fn headline(m: &MetricReport) -> String {
     format!(
-        "{} ({}, {} by at least {:.0}% within {} days of launch)",
+        "{} ({}, {} by at least {} within {} days of launch)",
         escape_line(&m.name),
         m.aggregate,
         m.direction,
-        m.target_change * 100.0,
+        target_pct(m.target_change),
         days_between(&m.current.from, &m.current.to)
     )
 }
@@ -94,10 +122,12 @@ fn explain(m: &MetricReport) -> &'static str {
     }
 }
 
+/// The JSON form, with the invisible and C1 characters serde_json leaves raw in strings
+/// (from metric names) written as `\uXXXX` escapes.
 pub fn json(r: &MetricsReport) -> String {
     let mut s = serde_json::to_string_pretty(r).expect("reports always serialize");
     s.push('\n');
-    s
+    steward_io::escape_json(&s).into_owned()
 }
 
 pub fn text(r: &MetricsReport) -> String {
@@ -207,7 +237,8 @@ pub fn html(r: &MetricsReport) -> String {
                 dashed: false,
             });
         }
-        if let Some(t) = target {
+        // A huge target_change can carry the line past f64: no line then, not a NaN chart.
+        if let Some(t) = target.filter(|t| t.is_finite()) {
             levels.push(svg::Level {
                 label: "target",
                 value: t,

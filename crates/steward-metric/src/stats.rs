@@ -88,6 +88,13 @@ pub fn mann_whitney_p(x_sorted: &[f64], y_sorted: &[f64]) -> Option<f64> {
 /// resamples x n operations.
 pub const DIRECT_RESAMPLING_LIMIT: usize = 20_000;
 
+/// The most draws (resamples x observations) a window's mean or sum is resampled with
+/// directly: the default 10,000 resamples of a 20,000-observation window. Past it (many
+/// resamples of a large window) the normal limit is used as above, so the time a window
+/// takes is bounded whatever `--resamples` says (1,000,000 resamples of 20,000 observations
+/// would be 2e10 draws, minutes of work).
+pub const DIRECT_DRAW_BUDGET: usize = 200_000_000;
+
 /// Draws of the window's aggregate under resampling with replacement.
 pub fn bootstrap_aggregate(
     kind: Aggregate,
@@ -118,7 +125,7 @@ pub fn bootstrap_aggregate(
             } else {
                 1.0
             };
-            if n <= DIRECT_RESAMPLING_LIMIT {
+            if n <= DIRECT_RESAMPLING_LIMIT && resamples.saturating_mul(n) <= DIRECT_DRAW_BUDGET {
                 (0..resamples)
                     .map(|_| {
                         let mut s = 0.0;

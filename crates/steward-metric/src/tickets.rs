@@ -7,7 +7,7 @@ use std::io::Read;
 use steward_io::clip;
 
 use crate::observations::{
-    LineLimited, Observation, Observations, ReadError, io_error, list_columns,
+    LineLimited, Observation, Observations, ReadError, Span, find_column, io_error, list_columns,
 };
 use crate::timestamp::parse_micros;
 
@@ -41,25 +41,35 @@ pub fn read_tickets<R: Read>(
     input: R,
     columns: &TicketColumns,
 ) -> Result<(Observations, TicketStats), ReadError> {
+    read_tickets_in(file, input, columns, &Span::ALL)
+}
+
+/// [`read_tickets`] keeping only the observations inside `span` (the others are counted).
+pub fn read_tickets_in<R: Read>(
+    file: &str,
+    input: R,
+    columns: &TicketColumns,
+    span: &Span,
+) -> Result<(Observations, TicketStats), ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(LineLimited::new(input));
     let headers = reader.headers().map_err(|e| csv_error(file, e))?.clone();
+    // Ticket columns are named exactly (exports hold columns differing only in case); a
+    // named column given twice is ambiguous and refused. Other repeated columns (exports
+    // repeat `Labels` or `Sprint`) are left alone: they are never read.
     let col = |name: &str| -> Result<usize, ReadError> {
-        headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .ok_or_else(|| {
-                err(
-                    file,
-                    1,
-                    format!(
-                        "no column `{}` in the header (columns: {})",
-                        clip(name, 40),
-                        list_columns(&headers)
-                    ),
-                )
-            })
+        find_column(file, headers.iter(), name.trim(), |h, n| h == n)?.ok_or_else(|| {
+            err(
+                file,
+                1,
+                format!(
+                    "no column `{}` in the header (columns: {})",
+                    clip(name, 40),
+                    list_columns(&headers)
+                ),
+            )
+        })
     };
     let opened = col(&columns.opened)?;
     let resolved = col(&columns.resolved)?;
@@ -68,7 +78,7 @@ pub fn read_tickets<R: Read>(
         .iter()
         .map(|(c, v)| Ok((col(c)?, v.as_str())))
         .collect::<Result<_, ReadError>>()?;
-    let mut rows = Vec::new();
+    let mut out = Observations::default();
     let mut stats = TicketStats::default();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(file, e))?;
@@ -111,20 +121,16 @@ pub fn read_tickets<R: Read>(
                 ),
             ));
         }
-        rows.push(Observation {
-            at: end,
-            value: (end - start) as f64 / 3_600_000_000.0,
-            metric: None,
-        });
+        out.add(
+            span,
+            Observation {
+                at: end,
+                value: (end - start) as f64 / 3_600_000_000.0,
+                metric: None,
+            },
+        );
     }
-    Ok((
-        Observations {
-            rows,
-            metrics: Vec::new(),
-            metric_column: false,
-        },
-        stats,
-    ))
+    Ok((out, stats))
 }
 
 fn csv_error(file: &str, e: csv::Error) -> ReadError {

@@ -42,6 +42,10 @@ fn date_part(b: &[u8]) -> Option<i64> {
         return None;
     }
     let y = digits(&b[0..4])? as i64;
+    // Years 1 to 9999, as every date Steward writes.
+    if y == 0 {
+        return None;
+    }
     let m = digits(&b[5..7])?;
     let d = digits(&b[8..10])?;
     if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
@@ -90,6 +94,13 @@ pub fn parse_micros(text: &str) -> Option<i64> {
     if hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
+    // A leap second (`23:59:60`) belongs to the minute it ends, not to the next one (which
+    // for 23:59:60 is the next day, and can be the other side of a window's edge): it is
+    // read as the last microsecond of its minute.
+    if ss == 60 {
+        ss = 59;
+        frac_us = 999_999;
+    }
     let offset_s: i64 = match &b[i..] {
         [] if b[10] == b' ' => 0, // "YYYY-MM-DD HH:MM:SS" of exports: UTC
         [] => return None,        // RFC 3339 requires an offset
@@ -109,9 +120,23 @@ pub fn parse_micros(text: &str) -> Option<i64> {
 }
 
 fn chrono_fallback(t: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(t)
-        .ok()
-        .map(|d| d.timestamp_micros())
+    use chrono::{Datelike, Timelike};
+    let d = chrono::DateTime::parse_from_rfc3339(t).ok()?;
+    if d.year() < 1 {
+        return None;
+    }
+    // chrono writes a leap second as a nanosecond count past 1e9: kept in its own minute,
+    // as above.
+    if d.nanosecond() >= 1_000_000_000 {
+        return Some(d.timestamp() * US_PER_SEC + 999_999);
+    }
+    Some(d.timestamp_micros())
+}
+
+/// Whether a timestamp is written in the year 0 (`0000-...`), which the proleptic
+/// calendar has but dates in reports (years 1 to 9999) do not.
+pub fn is_year_zero(text: &str) -> bool {
+    text.trim().as_bytes().starts_with(b"0000-")
 }
 
 /// Midnight UTC of a manifest date, in microseconds.
@@ -151,6 +176,27 @@ mod tests {
         ] {
             assert_eq!(parse_micros(s), Some(chrono_us(s)), "{s}");
         }
+    }
+
+    #[test]
+    fn a_leap_second_stays_in_its_own_minute_and_day() {
+        let day_end = parse_micros("2026-12-01").unwrap();
+        for s in [
+            "2026-11-30T23:59:60Z",
+            "2026-11-30T23:59:60.5Z",
+            "2026-11-30 23:59:60",
+            "2026-11-30T23:59:60.25+00:00",
+        ] {
+            assert_eq!(parse_micros(s), Some(day_end - 1), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_year_0_is_refused() {
+        assert_eq!(parse_micros("0000-01-01"), None);
+        assert_eq!(parse_micros("0000-06-01T00:00:00Z"), None);
+        assert!(is_year_zero(" 0000-01-01"));
+        assert!(parse_micros("0001-01-01").is_some());
     }
 
     #[test]

@@ -59,6 +59,7 @@ fn observations(case: &serde_json::Value) -> Observations {
         rows,
         metrics: Vec::new(),
         metric_column: false,
+        ..Observations::default()
     }
 }
 

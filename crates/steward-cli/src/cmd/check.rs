@@ -21,6 +21,12 @@ pub fn stage(s: Stage) -> Lifecycle {
 pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
     let today = today(args.today.as_deref())?;
     let loaded = load_all_reporting(&args.paths, &mut |s| super::skipped(s, args.verbose))?;
+    let inputs: Vec<&std::path::Path> = loaded
+        .iter()
+        .map(|l| std::path::Path::new(&l.file))
+        .chain(args.paths.iter().map(|p| p.as_path()))
+        .collect();
+    super::check_destination(None, &inputs)?;
     let options = GateOptions {
         today,
         target: args.target.map(stage),
@@ -34,10 +40,13 @@ pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
     };
     let rendered = match args.format {
         CheckFormat::Text => report::text(&report, colors.stdout),
-        CheckFormat::Json => report::json(&report),
+        CheckFormat::Json => steward_io::escape_json(&report::json(&report)).into_owned(),
         CheckFormat::Markdown => report::markdown(&report),
         CheckFormat::Junit => report::junit(&report),
-        CheckFormat::Sarif => report::sarif(&report, env!("CARGO_PKG_VERSION")),
+        // SARIF is JSON too: the same escapes.
+        CheckFormat::Sarif => {
+            steward_io::escape_json(&report::sarif(&report, env!("CARGO_PKG_VERSION"))).into_owned()
+        }
     };
     print(&rendered)?;
     Ok(if report.all_ready() {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use steward_cost::{CostOptions, MoneyFormat, analyze, portfolio, render};
 use steward_manifest::ManifestError;
 
-use super::{emit, source_text};
+use super::{emit, emit_json, source_text};
 use crate::cli::{CostArgs, CurrencyFormat, ReportFormat};
 use crate::failure::Failure;
 use crate::manifests::load_all_reporting;
@@ -20,6 +20,13 @@ fn money_format(c: CurrencyFormat) -> MoneyFormat {
 
 pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
     let loaded = load_all_reporting(&args.paths, &mut |s| super::skipped(s, args.verbose))?;
+    let inputs: Vec<&std::path::Path> = loaded
+        .iter()
+        .map(|l| std::path::Path::new(&l.file))
+        .chain(args.paths.iter().map(|p| p.as_path()))
+        .collect();
+    // Before the simulation, which can take a while: a bad destination costs nothing.
+    super::check_destination(args.output.as_deref(), &inputs)?;
     let fmt = money_format(args.currency_format);
     let is_portfolio = loaded.len() > 1 || args.paths.iter().any(|p| p.is_dir());
     let text = if is_portfolio {
@@ -57,11 +64,10 @@ pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
             ReportFormat::Html => render::html(&report, fmt),
         }
     };
-    let inputs: Vec<&std::path::Path> = loaded
-        .iter()
-        .map(|l| std::path::Path::new(&l.file))
-        .chain(args.paths.iter().map(|p| p.as_path()))
-        .collect();
-    emit(&text, args.output.as_deref(), &inputs)?;
+    if args.format == ReportFormat::Json {
+        emit_json(&text, args.output.as_deref(), &inputs)?;
+    } else {
+        emit(&text, args.output.as_deref(), &inputs)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -129,6 +129,11 @@ fn progress(quiet: bool) -> Option<indicatif::ProgressBar> {
 }
 
 pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
+    // A bad destination is refused before the work, not after it.
+    super::check_destination(
+        args.output.as_deref(),
+        &[args.reference.as_path(), args.current.as_path()],
+    )?;
     let guard = Progress(progress(quiet));
     let bar = &guard.0;
     if let Some(b) = bar {
@@ -229,7 +234,7 @@ fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode
         DriftFormat::Json => {
             let mut s = serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?;
             s.push('\n');
-            s
+            steward_io::escape_json(&s).into_owned()
         }
         DriftFormat::Text => text(&report),
         DriftFormat::Html => steward_data::render::html(

@@ -18,6 +18,7 @@ pub fn run(args: &InitArgs) -> Result<ExitCode, Failure> {
     })
     .map_err(|e| anyhow!("invalid --name: {e}"))?;
     if args.output.as_os_str() == "-" {
+        super::check_destination(None, &[])?;
         print(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -27,6 +28,8 @@ pub fn run(args: &InitArgs) -> Result<ExitCode, Failure> {
     if !args.force && std::fs::symlink_metadata(path).is_ok() {
         return Err(anyhow!("{shown} already exists; pass --force to overwrite it").into());
     }
+    // A file the caller may not write is refused even with --force, as `>` would refuse it.
+    super::check_destination(Some(path), &[])?;
     // Written whole or not at all (a temporary file moved into place); a device or FIFO is
     // written in place, and the mode of a file replaced with --force is kept.
     steward_io::write_output(path, text.as_bytes(), &[]).map_err(anyhow::Error::from)?;

@@ -3,13 +3,13 @@
 use std::process::ExitCode;
 
 use anyhow::anyhow;
-use steward_manifest::{Date, ManifestError};
-use steward_metric::tickets::{TicketColumns, read_tickets};
-use steward_metric::{MetricError, MetricOptions, evaluate, read_file, render};
+use steward_manifest::ManifestError;
+use steward_metric::tickets::{TicketColumns, read_tickets_in};
+use steward_metric::{MetricError, MetricOptions, Span, evaluate, read_file_in, render, span};
 
 use steward_io::escape_line;
 
-use super::{emit, note, source_text, today};
+use super::{emit, emit_json, note, source_text, today};
 use crate::cli::{MetricArgs, ReportFormat};
 use crate::failure::Failure;
 use crate::manifests::load_all;
@@ -19,7 +19,7 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
     let launch = args
         .launch
         .as_deref()
-        .map(|s| Date::parse(s).map_err(|e| anyhow!("invalid --launch: {e}")))
+        .map(|s| super::date_flag("--launch", s))
         .transpose()?;
     let loaded = load_all(std::slice::from_ref(&args.manifest))?;
     if loaded.len() != 1 {
@@ -31,8 +31,30 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
         .into());
     }
     let system = &loaded[0];
+    // Before the observations are read and the bootstrap runs: a bad destination (or a
+    // standard output redirected onto an input) costs nothing.
+    let early_inputs: Vec<&std::path::Path> = [
+        Some(args.manifest.as_path()),
+        Some(std::path::Path::new(&system.file)),
+        args.observations.as_deref(),
+        args.tickets.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    super::check_destination(args.output.as_deref(), &early_inputs)?;
+    let options = MetricOptions {
+        launch,
+        today,
+        seed: args.seed,
+        resamples: args.resamples as usize,
+        metric: args.metric.clone(),
+    };
+    // Only the rows inside a window are kept (the others are counted): memory follows the
+    // rows that count, not the file.
+    let keep = span(&system.system.manifest, &options).unwrap_or(Span::ALL);
     let (data_file, observations) = match (&args.observations, &args.tickets) {
-        (Some(path), _) => (path, read_file(path).map_err(read_error)?),
+        (Some(path), _) => (path, read_file_in(path, &keep).map_err(read_error)?),
         (None, Some(path)) => {
             let columns = TicketColumns {
                 opened: args.opened.clone().unwrap_or_default(),
@@ -46,26 +68,23 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
                     escape_line(&path.display().to_string())
                 )
             })?;
-            let (obs, stats) =
-                read_tickets(&path.display().to_string(), file, &columns).map_err(read_error)?;
+            let (obs, stats) = read_tickets_in(&path.display().to_string(), file, &columns, &keep)
+                .map_err(read_error)?;
             note(&format!(
                 "{}: {} tickets, {} kept as observations ({} filtered out, {} unresolved)",
                 escape_line(&path.display().to_string()),
                 stats.rows,
-                obs.rows.len(),
+                // Every observation derived, in a window or not.
+                obs.rows.len() as u64
+                    + obs.outside
+                    + obs.late_unnamed
+                    + obs.late.iter().sum::<u64>(),
                 stats.filtered_out,
                 stats.unresolved
             ));
             (path, obs)
         }
         (None, None) => return Err(anyhow!("give --observations FILE or --tickets FILE").into()),
-    };
-    let options = MetricOptions {
-        launch,
-        today,
-        seed: args.seed,
-        resamples: args.resamples as usize,
-        metric: args.metric.clone(),
     };
     let report =
         evaluate(&system.system.manifest, &observations, &options).map_err(|e| match e {
@@ -94,7 +113,11 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
         std::path::Path::new(&system.file),
         data_file.as_path(),
     ];
-    emit(&text, args.output.as_deref(), &inputs)?;
+    if args.format == ReportFormat::Json {
+        emit_json(&text, args.output.as_deref(), &inputs)?;
+    } else {
+        emit(&text, args.output.as_deref(), &inputs)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

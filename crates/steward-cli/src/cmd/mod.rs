@@ -51,11 +51,21 @@ impl Colors {
 /// `--today`, or the current date in UTC (so runs in different time zones agree).
 pub fn today(flag: Option<&str>) -> anyhow::Result<Date> {
     match flag {
-        Some(s) => Date::parse(s)
-            .map_err(anyhow::Error::msg)
-            .context("invalid --today"),
+        Some(s) => date_flag("--today", s),
         None => Ok(Date(chrono::Utc::now().date_naive())),
     }
+}
+
+/// A date given on the command line (`--today`, `--launch`), within the years 1 to 9999
+/// that reports can write as YYYY-MM-DD (the year 0 parses, but is no such date).
+pub fn date_flag(flag: &str, s: &str) -> anyhow::Result<Date> {
+    use chrono::Datelike;
+    let shown = steward_io::clip(s, 40);
+    let date = Date::parse(s).map_err(|e| anyhow::anyhow!("invalid {flag} {shown}: {e}"))?;
+    if !(1..=9999).contains(&date.0.year()) {
+        anyhow::bail!("invalid {flag} {shown}: dates run from the year 1 to 9999");
+    }
+    Ok(date)
 }
 
 /// Whether notes (not errors) may go to stderr: `--quiet` turns them off.
@@ -87,16 +97,47 @@ pub fn skipped(s: &steward_manifest::Skipped, verbose: bool) {
     }
 }
 
-/// Writes `text` to `output`, or to stdout when there is none. A regular file is replaced
-/// atomically; a device or FIFO is written in place (never replaced by a plain file); a
-/// symbolic link is followed; the mode of the file replaced is kept; and a destination that
-/// is one of `inputs` (the files the command read) is refused, so a report never
+/// Whether `-o` names standard output: `-`, as `steward init -` and most tools read it.
+fn is_stdout(output: Option<&Path>) -> bool {
+    output.is_none_or(|p| p.as_os_str() == "-")
+}
+
+/// Checks where the report will go before the work starts, so a mistake costs nothing: for
+/// `-o FILE`, that it is not a folder, not an input, in a folder that exists and writable by
+/// the caller; for standard output, that the shell did not point it at an input (`>>
+/// m.yaml`). Every command that writes a report calls this first; `emit` checks again.
+pub fn check_destination(output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
+    match output {
+        Some(path) if !is_stdout(output) => steward_io::check_output(path, inputs)?,
+        _ => steward_io::check_stdout(inputs)?,
+    }
+    Ok(())
+}
+
+/// Writes `text` to `output`, or to stdout when there is none or it is `-`. A regular file
+/// is replaced atomically; a device or FIFO is written in place (never replaced by a plain
+/// file); a symbolic link is followed; the mode of the file replaced is kept; a file the
+/// caller may not write is refused; and a destination that is one of `inputs` (the files
+/// the command read), by `-o` or by a redirection of stdout, is refused, so a report never
 /// overwrites its own manifest or data.
 pub fn emit(text: &str, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
-    let Some(path) = output else {
-        return print(text);
-    };
-    steward_io::write_output(path, text.as_bytes(), inputs).map_err(anyhow::Error::from)
+    match output {
+        Some(path) if !is_stdout(output) => {
+            steward_io::write_output(path, text.as_bytes(), inputs)?;
+            Ok(())
+        }
+        _ => {
+            steward_io::check_stdout(inputs)?;
+            print(text)
+        }
+    }
+}
+
+/// [`emit`] for a JSON report: serde_json leaves C1 controls, bidirectional overrides and
+/// other invisible characters raw inside strings; they are written as `\uXXXX` escapes
+/// (the same string to any JSON reader, and harmless on a terminal).
+pub fn emit_json(json: &str, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
+    emit(&steward_io::escape_json(json), output, inputs)
 }
 
 /// Writes to stdout, treating a closed pipe (`steward check ... | head`) as success; any

@@ -58,9 +58,16 @@ impl Row {
 }
 
 /// A CSV field: control characters made visible (a CSV is read in terminals and
-/// spreadsheets alike), then quoted when it holds a separator or a quote.
+/// spreadsheets alike); a cell a spreadsheet would take for a formula (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) prefixed with `'`, as OWASP advises against
+/// CSV injection; then quoted when it holds a separator or a quote.
 fn csv_field(s: &str) -> String {
     let s = escape_line(s);
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        s
+    };
     if s.contains([',', '"']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -71,6 +78,12 @@ fn csv_field(s: &str) -> String {
 pub fn run(args: &PortfolioArgs, colors: &Colors) -> Result<ExitCode, Failure> {
     let today = today(args.today.as_deref())?;
     let loaded = load_all_reporting(&args.paths, &mut |s| super::skipped(s, args.verbose))?;
+    let inputs: Vec<&std::path::Path> = loaded
+        .iter()
+        .map(|l| std::path::Path::new(&l.file))
+        .chain(args.paths.iter().map(|p| p.as_path()))
+        .collect();
+    super::check_destination(None, &inputs)?;
     let options = GateOptions {
         today,
         target: None,
@@ -119,7 +132,7 @@ pub fn run(args: &PortfolioArgs, colors: &Colors) -> Result<ExitCode, Failure> {
             })
             .map_err(anyhow::Error::from)?;
             s.push('\n');
-            s
+            steward_io::escape_json(&s).into_owned()
         }
         PortfolioFormat::Csv => {
             let mut s = String::from(

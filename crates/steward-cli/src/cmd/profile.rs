@@ -8,7 +8,6 @@ use anyhow::anyhow;
 use steward_data::{Format, read};
 use steward_stats::profile::Profile;
 
-use super::emit;
 use crate::cli::{InputFormat, ProfileAction, ProfileArgs};
 use crate::failure::Failure;
 
@@ -24,11 +23,14 @@ fn write(p: &Profile, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result
         .map_err(|e| anyhow!("cannot write a readable profile: {e}"))?;
     let mut s = serde_json::to_string_pretty(p)?;
     s.push('\n');
-    emit(&s, output, inputs)
+    super::emit_json(&s, output, inputs)
 }
 
 pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
     if let Some(ProfileAction::Merge { profiles, output }) = &args.action {
+        let inputs: Vec<&Path> = profiles.iter().map(|p| p.as_path()).collect();
+        // A bad destination is refused before the work, not after it.
+        super::check_destination(output.as_deref(), &inputs)?;
         let mut merged = read_profile(&profiles[0])?;
         for path in &profiles[1..] {
             let next = read_profile(path)?;
@@ -36,7 +38,6 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
                 .merge(&next)
                 .map_err(|e| anyhow!("cannot merge {}: {e}", path.display()))?;
         }
-        let inputs: Vec<&Path> = profiles.iter().map(|p| p.as_path()).collect();
         write(&merged, output.as_deref(), &inputs)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -44,6 +45,7 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
         .data
         .as_ref()
         .ok_or_else(|| anyhow!("give the DATA to profile"))?;
+    super::check_destination(args.output.as_deref(), &[data.as_path()])?;
     let format = match args.input_format {
         Some(InputFormat::Csv) => Format::Csv,
         Some(InputFormat::Parquet) => Format::Parquet,
