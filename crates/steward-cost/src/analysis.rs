@@ -26,6 +26,12 @@ pub const MAX_SIMULATIONS: usize = 100_000_000;
 /// bounded whatever the count, but time does not.
 pub const MAX_OPTION_DRAWS: u64 = 1_000_000_000;
 
+/// The most sourcing options compared. Build vs buy weighs a handful of real alternatives;
+/// past this a manifest is generated or mistaken, and each option adds a simulated series
+/// (at the default runs, about 30 ms of drawing each), so the bound keeps `steward cost` to
+/// seconds.
+pub const MAX_OPTIONS: usize = 100;
+
 /// Bins of the simulated total's histogram in the html report.
 pub const CHART_BINS: usize = 48;
 
@@ -330,7 +336,16 @@ fn validate_counts(m: &Manifest, options: &CostOptions) -> Result<(u32, usize), 
             message: format!("{runs} runs; at most {MAX_SIMULATIONS} are simulated"),
         });
     }
-    let n_options = m.spec.sourcing.as_ref().map_or(0, |s| s.options.len()) as u64;
+    let n_options = m.spec.sourcing.as_ref().map_or(0, |s| s.options.len());
+    if n_options > MAX_OPTIONS {
+        return Err(CostError {
+            path: format!("spec.sourcing.options[{MAX_OPTIONS}]"),
+            message: format!(
+                "{n_options} sourcing options; at most {MAX_OPTIONS} are compared (build vs buy weighs a few real alternatives)"
+            ),
+        });
+    }
+    let n_options = n_options as u64;
     if n_options.saturating_mul(runs as u64) > MAX_OPTION_DRAWS {
         return Err(CostError {
             path: "spec.sourcing.options".into(),
