@@ -96,9 +96,10 @@ fn sarif_stays_valid_json_with_a_valid_uri() {
 
 #[test]
 fn long_values_are_clipped_in_findings() {
-    let long = "x".repeat(1_000_000);
+    // The longest values the loader accepts (a name 256 characters, free text 4,096) still
+    // make short findings.
     let team = "team: payments-integration";
-    let yaml = BASE.replace(team, &format!("team: [\"{long}\", \"b\"]"));
+    let yaml = BASE.replace(team, &format!("team: [\"{}\", \"b\"]", "x".repeat(256)));
     let r = report_for(&yaml, "long.yaml");
     for f in &r.systems[0].findings {
         assert!(
@@ -109,8 +110,18 @@ fn long_values_are_clipped_in_findings() {
         );
     }
     let metric = "target_change: \"25%\"";
-    let yaml = BASE.replace(metric, &format!("target_change: \"{long}\""));
+    let yaml = BASE.replace(metric, &format!("target_change: \"{}\"", "x".repeat(4096)));
     let r = report_for(&yaml, "long.yaml");
     let p4 = r.systems[0].findings.iter().find(|f| f.id == "P4").unwrap();
     assert!(p4.message.len() < 2_000 && p4.message.contains("bytes in all"));
+    // Longer values never reach the gate: the loader refuses them at their key.
+    let long = "x".repeat(1_000_000);
+    let yaml = BASE.replace(team, &format!("team: [\"{long}\", \"b\"]"));
+    let e = parse_manifests("long.yaml", yaml.as_bytes()).unwrap_err();
+    assert!(
+        e.message
+            .contains("`spec.scope.team[0]` is 1000000 characters long"),
+        "{}",
+        e.message
+    );
 }

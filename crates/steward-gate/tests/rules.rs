@@ -762,3 +762,110 @@ fn absurd_targets_say_why() {
         r.findings
     );
 }
+
+// --- Targets, blank text and the calendar's end --------------------------------------------
+
+const EMPTY: &str =
+    "apiVersion: steward/v1\nkind: AISystem\nmetadata:\n  name: old\nspec:\n  lifecycle: retired\n";
+
+#[test]
+fn an_explicit_target_is_never_met_by_skipping_every_rule() {
+    // Retired, checked for its own stage: nothing to move to.
+    let r = run(EMPTY, None);
+    assert_eq!(r.verdict.as_str(), "ready");
+    assert_eq!(r.summary.skipped, 13);
+    // Brought back to any other stage, it is judged like any system moving there.
+    for target in [
+        Lifecycle::ProofOfConcept,
+        Lifecycle::Pilot,
+        Lifecycle::Production,
+    ] {
+        let r = run(EMPTY, Some(target));
+        assert_eq!(r.verdict.as_str(), "not_ready", "{target}");
+        assert!(r.summary.failed > 0 && r.summary.skipped < 13, "{target}");
+    }
+    // Retiring needs no readiness.
+    let r = run(BASE, Some(Lifecycle::Retired));
+    assert_eq!(r.verdict.as_str(), "ready");
+    assert!(r.findings.iter().all(|f| f.status == Status::Skipped));
+}
+
+#[test]
+fn text_of_invisible_characters_only_is_missing() {
+    for blank in [
+        "\"\\u202e\"",
+        "\"\\u200b \\u200b\"",
+        "\" \\t \"",
+        "\"\\u3164\"",
+    ] {
+        let yaml = edit(&[("team: payments-integration", &format!("team: {blank}"))]);
+        let r = run(&yaml, None);
+        let p1 = r.findings.iter().find(|f| f.id == "P1").unwrap();
+        assert_eq!(p1.status, Status::Failed, "{blank}: {}", p1.message);
+        assert_eq!(p1.path, "spec.scope.team");
+        let yaml = edit(&[(
+            "accountable_person: ...\n",
+            &format!("accountable_person: {blank}"),
+        )]);
+        let r = run(&yaml, None);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.status == Status::Failed && f.path == "spec.owner.accountable_person"),
+            "{blank}"
+        );
+    }
+}
+
+#[test]
+fn dates_past_the_calendar_are_said_so_not_printed_with_five_digits() {
+    let yaml = edit(&[("production_launch: ...\n", "production_launch: 9999-12-31")]);
+    let r = run(&yaml, None);
+    for f in &r.findings {
+        assert!(!f.message.contains("+10"), "{}: {}", f.id, f.message);
+    }
+    let q2 = r
+        .findings
+        .iter()
+        .find(|f| f.id == "Q2" && f.status == Status::Failed)
+        .expect("Q2 fails");
+    assert!(q2.message.contains("beyond the calendar"), "{}", q2.message);
+    assert_eq!(q2.path, "spec.milestones.production_launch");
+}
+
+#[test]
+fn sarif_is_one_compact_line_per_result() {
+    let mut text = String::new();
+    for i in 0..300 {
+        text.push_str(&format!(
+            "apiVersion: steward/v1\nkind: AISystem\nmetadata: {{name: s{i}}}\nspec: {{lifecycle: pilot}}\n---\n"
+        ));
+    }
+    let systems = parse_manifests("many.yaml", text.as_bytes()).unwrap();
+    let options = GateOptions {
+        today: Date::parse(TODAY).unwrap(),
+        target: None,
+    };
+    let report = steward_gate::GateReport {
+        date: TODAY.into(),
+        systems: systems
+            .iter()
+            .map(|s| evaluate(s, "many.yaml", &options))
+            .collect(),
+    };
+    let problems: usize = report
+        .systems
+        .iter()
+        .flat_map(|s| &s.findings)
+        .filter(|f| matches!(f.status, Status::Failed | Status::Warning))
+        .count();
+    let out = steward_gate::report::sarif(&report, "0");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(
+        doc["runs"][0]["results"].as_array().unwrap().len(),
+        problems
+    );
+    // Size follows the findings: well under a kilobyte each.
+    assert!(out.len() < 1_000 * problems + 20_000, "{} bytes", out.len());
+    assert!(out.lines().count() < problems + 100);
+}

@@ -13,7 +13,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::load::{MAX_MANIFEST_BYTES, ManifestError};
+use crate::load::{Encoding, MAX_MANIFEST_BYTES, ManifestError, normalize_line_breaks};
 use crate::model::KIND;
 use crate::source_map::{IndexError, scan_kinds};
 
@@ -22,16 +22,28 @@ use crate::source_map::{IndexError, scan_kinds};
 const HEAD_BYTES: u64 = 64 * 1024;
 
 /// Folders are followed at most this deep (symbolic links can make a tree look endless;
-/// loops are also caught by remembering the folders visited).
-const MAX_FOLDER_DEPTH: usize = 64;
+/// loops are also caught by remembering the folders visited). A folder deeper than this is
+/// an error, not a skip: a system below it would otherwise go unseen while `check` passes.
+pub const MAX_FOLDER_DEPTH: usize = 64;
+
+/// At most this many YAML files are looked at in one search (`check /` would otherwise read
+/// a whole disk); past it the search stops with an error naming the folder.
+pub const MAX_YAML_FILES: usize = 100_000;
+
+/// At most this many folder entries (files and folders of every kind) are visited in one
+/// search, for the same reason.
+pub const MAX_ENTRIES: usize = 1_000_000;
 
 /// Why a file was looked at and left out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SkipReason {
     /// It stopped being YAML at this point, and nothing before declared an AISystem.
     NotYaml(IndexError),
-    /// Not UTF-8 text (a binary file, or another encoding).
-    NotText,
+    /// Text in another encoding (UTF-16 or UTF-32) with no AISystem document.
+    OtherEncoding {
+        encoding: &'static str,
+        kinds: Vec<String>,
+    },
     /// Valid YAML, but no document has the top-level `kind: AISystem`; the kinds it has.
     NoAISystem { kinds: Vec<String> },
     /// Larger than the manifest limit, and its beginning declares no AISystem.
@@ -42,7 +54,7 @@ pub enum SkipReason {
     Duplicate { of: PathBuf },
     /// A folder already searched (a symbolic link loop or a folder named twice).
     FolderAlreadySearched,
-    /// A folder nested deeper than the search follows.
+    /// A folder nested deeper than the search follows (also reported as an error).
     FolderTooDeep,
 }
 
@@ -63,7 +75,17 @@ impl fmt::Display for SkipReason {
                     steward_io::escape_line(&what)
                 )
             }
-            SkipReason::NotText => f.write_str("not UTF-8 text"),
+            SkipReason::OtherEncoding { encoding, kinds } => {
+                write!(f, "{encoding} text with no document of `kind: {KIND}`")?;
+                if !kinds.is_empty() {
+                    let kinds: Vec<String> = kinds
+                        .iter()
+                        .map(|k| format!("`{}`", steward_io::clip(k, 40)))
+                        .collect();
+                    write!(f, " (found kind {})", kinds.join(", "))?;
+                }
+                Ok(())
+            }
             SkipReason::NoAISystem { kinds } if kinds.is_empty() => {
                 write!(f, "no document with `kind: {KIND}`")
             }
@@ -131,9 +153,20 @@ pub struct Discovered {
 /// with an AISystem document; hidden folders, `target/` and `node_modules/` are skipped.
 /// A file named twice (or reached twice, `examples/ ./examples/`) is taken once.
 pub fn discover(paths: &[PathBuf]) -> Discovered {
+    discover_within(paths, MAX_YAML_FILES, MAX_ENTRIES)
+}
+
+fn discover_within(paths: &[PathBuf], max_yaml_files: usize, max_entries: usize) -> Discovered {
     let mut out = Discovered::default();
-    let mut visited: HashSet<PathBuf> = HashSet::new();
+    let mut visited: HashSet<FileId> = HashSet::new();
     let mut candidates: Vec<PathBuf> = Vec::new();
+    let mut budget = Budget {
+        yaml_files: 0,
+        entries: 0,
+        max_yaml_files,
+        max_entries,
+        exhausted: false,
+    };
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => out.errors.push(ManifestError::new(
@@ -143,7 +176,15 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             )),
             Ok(meta) if meta.is_dir() => {
                 let mut found = Vec::new();
-                walk(p, 0, &mut visited, &mut found, &mut out);
+                budget.exhausted = false;
+                let mut search = Search {
+                    root: p,
+                    visited: &mut visited,
+                    found: &mut found,
+                    out: &mut out,
+                    budget: &mut budget,
+                };
+                search.walk(p, 0);
                 found.sort();
                 candidates.extend(found);
             }
@@ -152,9 +193,9 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             Ok(_) => candidates.push(p.clone()),
         }
     }
-    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut seen: HashMap<FileId, PathBuf> = HashMap::new();
     for p in candidates {
-        let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        let key = file_id(&p);
         match seen.get(&key) {
             Some(first) => out.skipped.push(Skipped {
                 path: p,
@@ -173,101 +214,197 @@ fn skipped_folder_name(name: &str) -> bool {
     name.starts_with('.') || name == "target" || name == "node_modules"
 }
 
-fn walk(
-    dir: &Path,
-    depth: usize,
-    visited: &mut HashSet<PathBuf>,
-    found: &mut Vec<PathBuf>,
-    out: &mut Discovered,
-) {
-    let display = dir.display().to_string();
-    if depth > MAX_FOLDER_DEPTH {
-        out.skipped.push(Skipped {
-            path: dir.to_path_buf(),
-            reason: SkipReason::FolderTooDeep,
-        });
-        return;
+/// What identifies a file or folder whatever name reaches it: its device and inode where
+/// the system has them (so a hard link is the same file, as a symbolic link is), else its
+/// canonical path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_id(path: &Path) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            return FileId::Inode(m.dev(), m.ino());
+        }
     }
-    let canonical = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    if !visited.insert(canonical) {
-        out.skipped.push(Skipped {
-            path: dir.to_path_buf(),
-            reason: SkipReason::FolderAlreadySearched,
-        });
-        return;
+    FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+struct Budget {
+    yaml_files: usize,
+    entries: usize,
+    max_yaml_files: usize,
+    max_entries: usize,
+    /// The current search stopped at a limit (already reported).
+    exhausted: bool,
+}
+
+/// One folder named on the command line being searched.
+struct Search<'a> {
+    root: &'a Path,
+    visited: &'a mut HashSet<FileId>,
+    found: &'a mut Vec<PathBuf>,
+    out: &'a mut Discovered,
+    budget: &'a mut Budget,
+}
+
+impl Search<'_> {
+    fn error(&mut self, path: &Path, message: String) {
+        self.out.errors.push(ManifestError::new(
+            &path.display().to_string(),
+            None,
+            message,
+        ));
     }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            out.errors.push(ManifestError::new(
-                &display,
-                None,
-                format!("cannot read the folder: {e}"),
-            ));
+
+    /// Counts one more entry (and YAML file); `false` once a limit is passed, which is
+    /// reported once, against the folder named on the command line.
+    fn spend(&mut self, yaml: bool) -> bool {
+        if self.budget.exhausted {
+            return false;
+        }
+        self.budget.entries += 1;
+        if yaml {
+            self.budget.yaml_files += 1;
+        }
+        let over = if self.budget.yaml_files > self.budget.max_yaml_files {
+            Some(format!(
+                "more than {} YAML files",
+                self.budget.max_yaml_files
+            ))
+        } else if self.budget.entries > self.budget.max_entries {
+            Some(format!(
+                "more than {} files and folders",
+                self.budget.max_entries
+            ))
+        } else {
+            None
+        };
+        match over {
+            Some(what) => {
+                self.budget.exhausted = true;
+                let root = self.root.to_path_buf();
+                self.error(
+                    &root,
+                    format!(
+                        "the search holds {what}, and stops there; name the folders that hold manifests"
+                    ),
+                );
+                false
+            }
+            None => true,
+        }
+    }
+
+    fn walk(&mut self, dir: &Path, depth: usize) {
+        if depth > MAX_FOLDER_DEPTH {
+            self.out.skipped.push(Skipped {
+                path: dir.to_path_buf(),
+                reason: SkipReason::FolderTooDeep,
+            });
+            self.error(
+                dir,
+                format!(
+                    "this folder is nested more than {MAX_FOLDER_DEPTH} levels below {}, deeper than the search follows; name it (or a folder closer to it) on the command line",
+                    self.root.display()
+                ),
+            );
             return;
         }
-    };
-    let mut entries: Vec<_> = entries
-        .filter_map(|entry| match entry {
-            Ok(entry) => Some(entry),
+        if !self.visited.insert(file_id(dir)) {
+            self.out.skipped.push(Skipped {
+                path: dir.to_path_buf(),
+                reason: SkipReason::FolderAlreadySearched,
+            });
+            return;
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
             Err(e) => {
-                out.errors.push(ManifestError::new(
-                    &display,
-                    None,
-                    format!("cannot list the folder: {e}"),
-                ));
-                None
-            }
-        })
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-        // A symbolic link is followed: to a file it is that file, to a folder that folder.
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) => {
-                // A dangling link or an entry removed meanwhile: only a YAML file matters.
-                if is_yaml {
-                    out.errors.push(ManifestError::new(
-                        &path.display().to_string(),
-                        None,
-                        format!("cannot read the file: {e}"),
-                    ));
-                }
-                continue;
+                self.error(dir, format!("cannot read the folder: {e}"));
+                return;
             }
         };
-        if meta.is_dir() {
-            if !skipped_folder_name(&name) {
-                walk(&path, depth + 1, visited, found, out);
+        let mut listed = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => {
+                    if !self.spend(false) {
+                        return;
+                    }
+                    listed.push(entry);
+                }
+                Err(e) => self.error(dir, format!("cannot list the folder: {e}")),
             }
-        } else if is_yaml {
-            if !meta.is_file() {
-                out.skipped.push(Skipped {
-                    path,
-                    reason: SkipReason::NotRegularFile,
-                });
-                continue;
+        }
+        listed.sort_by_key(|e| e.file_name());
+        for entry in listed {
+            if self.budget.exhausted {
+                return;
             }
-            match classify(&path) {
-                Ok(None) => found.push(path),
-                Ok(Some(reason)) => out.skipped.push(Skipped { path, reason }),
-                Err(e) => out.errors.push(ManifestError::new(
-                    &path.display().to_string(),
-                    None,
-                    format!("cannot read the file: {e}"),
-                )),
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+            // A symbolic link is followed: to a file it is that file, to a folder that folder.
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(e) => {
+                    // A dangling link or an entry removed meanwhile: only a YAML file matters.
+                    if is_yaml {
+                        self.error(&path, format!("cannot read the file: {e}"));
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                if !skipped_folder_name(&name) {
+                    self.walk(&path, depth + 1);
+                }
+            } else if is_yaml {
+                if !meta.is_file() {
+                    self.out.skipped.push(Skipped {
+                        path,
+                        reason: SkipReason::NotRegularFile,
+                    });
+                    continue;
+                }
+                if !self.spend(true) {
+                    return;
+                }
+                match classify(&path) {
+                    Ok(Decision::Take) => self.found.push(path),
+                    Ok(Decision::Skip(reason)) => self.out.skipped.push(Skipped { path, reason }),
+                    Ok(Decision::Undecidable(why)) => self.error(
+                        &path,
+                        format!(
+                            "cannot tell whether this is a manifest: {why}; a manifest is YAML text in UTF-8 (move other files out of the folder, or give them another extension)"
+                        ),
+                    ),
+                    Err(e) => self.error(&path, format!("cannot read the file: {e}")),
+                }
             }
         }
     }
 }
 
-/// `None` when the file is (or claims to be) a manifest, else why it is left out.
-fn classify(path: &Path) -> std::io::Result<Option<SkipReason>> {
+/// What discovery makes of a YAML file.
+#[derive(Debug, PartialEq, Eq)]
+enum Decision {
+    /// It is, claims to be, or may be a manifest: the loader reads it and says.
+    Take,
+    /// Decided: not a manifest, and why.
+    Skip(SkipReason),
+    /// Neither text to read nor a decision: an error against the file, never a silent skip.
+    Undecidable(String),
+}
+
+fn classify(path: &Path) -> std::io::Result<Decision> {
     match steward_io::read_limited(path, MAX_MANIFEST_BYTES) {
         Ok(bytes) => Ok(decide(&bytes, false)),
         Err(steward_io::ReadError::Io(e)) => Err(e),
@@ -283,31 +420,63 @@ fn classify(path: &Path) -> std::io::Result<Option<SkipReason>> {
     }
 }
 
-fn decide(bytes: &[u8], truncated: bool) -> Option<SkipReason> {
-    let is_text = std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0);
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let scan = scan_kinds(text);
-    if scan.aisystem {
-        return None;
+fn decide(bytes: &[u8], truncated: bool) -> Decision {
+    let is_utf8 = std::str::from_utf8(bytes).is_ok() && !bytes.contains(&0);
+    // UTF-16 and UTF-32 text is decoded to see what it declares; the loader then says
+    // which encoding it is and asks for UTF-8.
+    let encoding = (!is_utf8).then(|| Encoding::detect(bytes)).flatten();
+    let decoded = match encoding {
+        Some(enc) => {
+            // A cut head may end inside a character: decode whole units only.
+            let whole = if truncated {
+                &bytes[..bytes.len() - bytes.len() % 4]
+            } else {
+                bytes
+            };
+            match enc.decode(whole) {
+                Some(t) => t,
+                None => {
+                    return Decision::Undecidable(format!(
+                        "it looks like {} text, but is not valid {}",
+                        enc.name(),
+                        enc.name()
+                    ));
+                }
+            }
+        }
+        None => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    let text = decoded.strip_prefix('\u{feff}').unwrap_or(&decoded);
+    let text = normalize_line_breaks(text);
+    let scan = scan_kinds(&text);
+    if scan.aisystem || scan.undecided {
+        return Decision::Take;
     }
     // A damaged manifest must reach the loader, which says what is wrong with it, rather
     // than be skipped as "not YAML": a line `kind: AISystem` at the top level is taken as
     // its claim to be one.
-    if (scan.error.is_some() || !is_text || truncated) && claims_aisystem(text) {
-        return None;
+    if (scan.error.is_some() || !is_utf8 || truncated) && claims_aisystem(&text) {
+        return Decision::Take;
     }
-    Some(if truncated {
-        SkipReason::TooLarge
-    } else if !is_text {
-        SkipReason::NotText
-    } else if let Some(e) = scan.error {
-        SkipReason::NotYaml(e)
-    } else {
-        SkipReason::NoAISystem {
+    if truncated {
+        return Decision::Skip(SkipReason::TooLarge);
+    }
+    match (encoding, scan.error) {
+        (Some(enc), None) => Decision::Skip(SkipReason::OtherEncoding {
+            encoding: enc.name(),
             kinds: scan.other_kinds,
-        }
-    })
+        }),
+        (Some(_), Some(e)) => Decision::Skip(SkipReason::NotYaml(e)),
+        // Bytes that are no text at all, in a file named as YAML: what it holds cannot be
+        // told, so it is reported rather than dropped.
+        (None, Some(_)) if !is_utf8 => Decision::Undecidable(
+            "it is not text (not UTF-8, UTF-16 or UTF-32), and not YAML read as such".into(),
+        ),
+        (None, Some(e)) => Decision::Skip(SkipReason::NotYaml(e)),
+        (None, None) => Decision::Skip(SkipReason::NoAISystem {
+            kinds: scan.other_kinds,
+        }),
+    }
 }
 
 /// A top-level `kind: AISystem` written on a line of its own (block style, at column 0,
@@ -357,32 +526,103 @@ mod tests {
         assert!(!claims_aisystem("kind: Component\n# AISystem later\n"));
     }
 
+    fn utf16(text: &str, bom: bool, little: bool) -> Vec<u8> {
+        let mut b = Vec::new();
+        if bom {
+            b.extend_from_slice(if little { &[0xFF, 0xFE] } else { &[0xFE, 0xFF] });
+        }
+        for u in text.encode_utf16() {
+            b.extend_from_slice(&if little {
+                u.to_le_bytes()
+            } else {
+                u.to_be_bytes()
+            });
+        }
+        b
+    }
+
     #[test]
     fn decisions() {
-        assert_eq!(decide(b"kind: AISystem\n", false), None);
+        use Decision::*;
+        assert_eq!(decide(b"kind: AISystem\n", false), Take);
         assert_eq!(
             decide(
                 b"kind: ConfigMap\ndata:\n  x: |\n    kind: AISystem\n",
                 false
             ),
-            Some(SkipReason::NoAISystem {
+            Skip(SkipReason::NoAISystem {
                 kinds: vec!["ConfigMap".into()]
             })
         );
         // Broken YAML that says it is a manifest goes to the loader, which reports it.
-        assert_eq!(decide(b"kind: AISystem\nspec: [\n", false), None);
-        assert_eq!(decide(b"spec: [\nkind: AISystem\n", false), None);
+        assert_eq!(decide(b"kind: AISystem\nspec: [\n", false), Take);
+        assert_eq!(decide(b"spec: [\nkind: AISystem\n", false), Take);
         assert!(matches!(
             decide(b"a: [\n", false),
-            Some(SkipReason::NotYaml(_))
+            Skip(SkipReason::NotYaml(_))
         ));
+        assert_eq!(decide(b"kind: AISystem\nx: \xff\n", false), Take);
+        assert_eq!(decide(b"a: 1\nb: [", true), Skip(SkipReason::TooLarge));
+        assert_eq!(decide(b"kind: AISystem\nb: [", true), Take);
+        // Lone carriage returns are line breaks.
+        assert_eq!(decide(b"a: 1\rkind: AISystem\r", false), Take);
+    }
+
+    #[test]
+    fn other_encodings_are_decoded_and_binary_is_undecidable() {
+        use Decision::*;
+        for (bom, little) in [(true, true), (true, false), (false, true), (false, false)] {
+            let b = utf16("apiVersion: steward/v1\nkind: AISystem\n", bom, little);
+            assert_eq!(decide(&b, false), Take, "bom {bom} le {little}");
+            let b = utf16("kind: Component\n", bom, little);
+            assert!(
+                matches!(decide(&b, false), Skip(SkipReason::OtherEncoding { .. })),
+                "bom {bom} le {little}"
+            );
+        }
+        let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+        for c in "kind: AISystem\n".chars() {
+            utf32.extend_from_slice(&(c as u32).to_le_bytes());
+        }
+        assert_eq!(decide(&utf32, false), Take);
+        // Bytes that are no text: reported, never skipped.
+        assert!(matches!(
+            decide(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x01\x02\x03", false),
+            Undecidable(_)
+        ));
+        // Latin-1 YAML of another kind is still decided.
         assert_eq!(
-            decide(b"\xff\xfe k\0i\0n\0d\0", false),
-            Some(SkipReason::NotText)
+            decide(b"kind: Component\n# caf\xe9\n", false),
+            Skip(SkipReason::NoAISystem {
+                kinds: vec!["Component".into()]
+            })
         );
-        assert_eq!(decide(b"kind: AISystem\nx: \xff\n", false), None);
-        assert_eq!(decide(b"a: 1\nb: [", true), Some(SkipReason::TooLarge));
-        assert_eq!(decide(b"kind: AISystem\nb: [", true), None);
+    }
+
+    #[test]
+    fn a_search_past_its_file_limits_stops_with_an_error_naming_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            std::fs::write(
+                dir.path().join(format!("s{i}.yaml")),
+                format!("kind: AISystem\nmetadata: {{name: s{i}}}\n"),
+            )
+            .unwrap();
+        }
+        let root = dir.path().to_path_buf();
+        let found = discover_within(std::slice::from_ref(&root), 3, 100);
+        assert_eq!(found.files.len(), 3);
+        assert_eq!(found.errors.len(), 1);
+        let e = found.errors[0].one_line();
+        assert!(e.contains("more than 3 YAML files"), "{e}");
+        assert!(e.starts_with(&root.display().to_string()), "{e}");
+        let found = discover_within(std::slice::from_ref(&root), 100, 2);
+        assert!(
+            found.errors[0]
+                .message
+                .contains("more than 2 files and folders")
+        );
+        assert!(discover(std::slice::from_ref(&root)).errors.is_empty());
     }
 
     #[test]

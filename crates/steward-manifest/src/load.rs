@@ -246,14 +246,19 @@ fn visible_source(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The line and column of a byte, counting `\r\n`, a lone `\r` and `\n` each as one line
+/// break, as the parser does.
 fn position_of_byte(text: &[u8], offset: usize) -> Position {
     let before = &text[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let mut line = 1;
+    let mut line_start = 0;
+    for (i, &b) in before.iter().enumerate() {
+        let lone_cr = b == b'\r' && text.get(i + 1) != Some(&b'\n');
+        if b == b'\n' || lone_cr {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
     let column = String::from_utf8_lossy(&before[line_start..])
         .chars()
         .count()
@@ -286,6 +291,10 @@ fn bare_message(raw: &str) -> String {
         m = "expected a whole number".into();
     } else if m == "invalid floating point" || m == "invalid f64" || m == "invalid f32" {
         m = "expected a number".into();
+    } else if m == "invalid boolean" || m == "invalid bool" {
+        m = "expected true or false".into();
+    } else if m == "invalid char" {
+        m = "expected a single character".into();
     } else if let Some(rest) = m.strip_prefix("missing field ") {
         m = format!("missing the required key {rest}");
     } else if m == "expected mapping start" {
@@ -401,31 +410,106 @@ fn saphyr_message(e: &serde_saphyr::Error) -> String {
     }
 }
 
+/// The deserializer's errors that mean "this value has the wrong shape for its key" (a
+/// list for text, a mapping for a list, a list for an enumeration...), said in the
+/// manifest's words with the key's path: "`spec.lifecycle` is one of proof-of-concept,
+/// pilot, production, retired; found a list". `None` for other errors.
+fn wrong_shape_message(
+    e: &serde_saphyr::Error,
+    position: Option<Position>,
+    map: &SourceMap,
+    text: &str,
+) -> Option<String> {
+    use serde_saphyr::Error as E;
+    let at_key = |found_hint: Option<String>| -> Option<String> {
+        let p = position?;
+        let (path, expected, shape_found) = crate::explain::expected_at(&map.path_at(p)?)?;
+        let found = match shape_found {
+            Some(s) => Some(s.to_string()),
+            None => found_hint.or_else(|| token_at(text, p)),
+        };
+        Some(match found {
+            Some(found) => format!("`{path}` is {expected}; found {found}"),
+            None => format!("`{path}` is {expected}"),
+        })
+    };
+    match e.without_snippet() {
+        E::AliasError { error, .. } => wrong_shape_message(error, position, map, text),
+        // Placed on the offending value itself.
+        E::Unexpected { .. }
+        | E::ExternallyTaggedEnumExpectedScalarOrMapping { .. }
+        | E::ExpectedStringKeyForExternallyTaggedEnum { .. }
+        | E::UnexpectedValueForUnitEnumVariant { .. } => at_key(None),
+        // Placed on the value, or (from a validator's own visitor) on the mapping that holds
+        // it: the key is trusted only when what is written at the place has the shape the
+        // error names.
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => {
+            let found = crate::explain::found_from_unexpected(unexpected);
+            let written = position.and_then(|p| token_at(text, p));
+            let agrees = written
+                .as_deref()
+                .is_some_and(|w| crate::explain::shape(w) == crate::explain::shape(&found));
+            agrees
+                .then(|| at_key(Some(found.clone())))
+                .flatten()
+                .or_else(|| {
+                    Some(format!(
+                        "expected {}, found {found}",
+                        crate::explain::plain_expected(expected)
+                    ))
+                })
+        }
+        _ => None,
+    }
+}
+
 /// What is written at `p`, for "found ...": the scalar (up to the end of the line or a flow
 /// delimiter), quoted, or the kind of collection.
 fn token_at(text: &str, p: Position) -> Option<String> {
     let line = text.lines().nth(p.line.checked_sub(1)?)?;
-    let rest: String = line
-        .chars()
-        .skip(p.column.saturating_sub(1))
-        .take(4 * QUOTE_CHARS)
-        .collect();
+    let start = line
+        .char_indices()
+        .nth(p.column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    // The whole token is measured (a clipped quote says how long the value really is).
+    let rest = &line[start..];
     // A collection is named, not quoted up to its first delimiter.
     match rest.trim_start().chars().next() {
         Some('[') => return Some("a list".into()),
         Some('{') => return Some("a mapping".into()),
+        Some('-') if rest.trim_start()[1..].starts_with([' ', '\t']) || rest.trim() == "-" => {
+            return Some("a list".into());
+        }
         _ => {}
     }
     let token = rest.split(['#', ',', '}', ']']).next().unwrap_or("").trim();
+    // `key: value` unquoted at a value's place is a block mapping starting there.
+    if !token.starts_with(['"', '\'']) && (token.contains(": ") || token.ends_with(':')) {
+        return Some("a mapping".into());
+    }
     (!token.is_empty()).then(|| format!("`{}`", quote(token)))
 }
 
+/// A help line for the messages that have one. Matched on whole phrases of the messages
+/// this crate writes (not single words: "duplicate version directive" is not about keys).
 fn expected_help(message: &str) -> Option<String> {
-    if message.contains("unknown field") {
+    if message.starts_with("unknown field") {
         Some("remove the key or fix its spelling; `steward schema` lists every key a manifest may have".into())
-    } else if message.contains("duplicate") {
+    } else if message.contains("duplicate mapping key")
+        || message.contains("duplicate field")
+        || message.contains("duplicate merge key")
+    {
         Some("each key may appear once in a mapping; keep one of them".into())
-    } else if message.contains("tab") {
+    } else if message.contains("duplicate version directive") {
+        Some("write the `%YAML` directive once, before the document's `---`".into())
+    } else if ["tabs disallowed", "found a tab", "tab cannot", "with a tab"]
+        .iter()
+        .any(|t| message.contains(t))
+    {
         Some("YAML indents with spaces; replace the tab characters".into())
     } else {
         None
@@ -438,6 +522,19 @@ fn expected_help(message: &str) -> Option<String> {
 pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, ManifestError> {
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(too_large(file, Some(bytes.len() as u64)));
+    }
+    // A file saved as UTF-16 or UTF-32 (Notepad's "Unicode") is text in the wrong
+    // encoding, not a binary file: say so before its NUL bytes are taken for one.
+    if let Some(encoding) = Encoding::detect(bytes) {
+        return Err(ManifestError::new(
+            file,
+            None,
+            format!(
+                "the file is {} text; a manifest must be UTF-8: save it as UTF-8",
+                encoding.name()
+            ),
+        )
+        .with_help("most editors offer the encoding in \"Save as\" (choose UTF-8)"));
     }
     if let Some(i) = bytes.iter().position(|&b| b == 0) {
         return Err(ManifestError::new(
@@ -461,7 +558,101 @@ pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, Manifest
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    parse_text(file, text)
+    parse_text(file, &normalize_line_breaks(text))
+}
+
+/// YAML counts `\r\n`, a lone `\r` and `\n` each as one line break, and so do the parser's
+/// positions; the loader slices documents and finds lines by `\n`. A lone `\r` (classic Mac
+/// line endings) is therefore written as `\n` first: one character for one, so every line
+/// and column stays where the parser puts it, and the YAML means the same (a line break in
+/// any scalar style reads the same whichever way it is written).
+pub(crate) fn normalize_line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone_cr) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let out: Vec<u8> = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| if lone_cr(i) { b'\n' } else { b })
+        .collect();
+    // Only ASCII bytes were replaced by ASCII bytes.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
+}
+
+/// The text encodings other than UTF-8 that YAML allows, recognised as the YAML spec says:
+/// by a byte order mark, or by where the NUL bytes of the first (ASCII) character fall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Utf16Le,
+    Utf16Be,
+    Utf32Le,
+    Utf32Be,
+}
+
+impl Encoding {
+    /// A byte order mark says it outright. Without one, the NUL bytes around a first
+    /// ASCII character suggest it, and the whole file must then decode to text (no control
+    /// characters but tab and line breaks), so a binary file is not taken for text.
+    pub(crate) fn detect(b: &[u8]) -> Option<Encoding> {
+        use Encoding::*;
+        let guess = match b {
+            [0, 0, 0xFE, 0xFF, ..] => return Some(Utf32Be),
+            [0xFF, 0xFE, 0, 0, ..] => return Some(Utf32Le),
+            [0xFE, 0xFF, ..] => return Some(Utf16Be),
+            [0xFF, 0xFE, ..] => return Some(Utf16Le),
+            [0, 0, 0, x, ..] if *x != 0 => Utf32Be,
+            [x, 0, 0, 0, ..] if *x != 0 => Utf32Le,
+            [0, x, ..] if *x != 0 => Utf16Be,
+            [x, 0, ..] if *x != 0 => Utf16Le,
+            _ => return None,
+        };
+        let text = guess.decode(b)?;
+        text.chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            .then_some(guess)
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf16Le => "UTF-16 (little-endian)",
+            Encoding::Utf16Be => "UTF-16 (big-endian)",
+            Encoding::Utf32Le => "UTF-32 (little-endian)",
+            Encoding::Utf32Be => "UTF-32 (big-endian)",
+        }
+    }
+
+    /// The text, when every unit decodes (a byte order mark is dropped); for discovery to
+    /// see what the file declares.
+    pub(crate) fn decode(self, b: &[u8]) -> Option<String> {
+        let text: String = match self {
+            Encoding::Utf16Le | Encoding::Utf16Be => {
+                let units = b.chunks(2).map(|c| {
+                    let pair = [c[0], c.get(1).copied().unwrap_or(0)];
+                    if self == Encoding::Utf16Le {
+                        u16::from_le_bytes(pair)
+                    } else {
+                        u16::from_be_bytes(pair)
+                    }
+                });
+                char::decode_utf16(units).collect::<Result<_, _>>().ok()?
+            }
+            Encoding::Utf32Le | Encoding::Utf32Be => b
+                .chunks(4)
+                .map(|c| {
+                    let mut q = [0u8; 4];
+                    q[..c.len()].copy_from_slice(c);
+                    char::from_u32(if self == Encoding::Utf32Le {
+                        u32::from_le_bytes(q)
+                    } else {
+                        u32::from_be_bytes(q)
+                    })
+                })
+                .collect::<Option<_>>()?,
+        };
+        Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
+    }
 }
 
 fn too_large(file: &str, size: Option<u64>) -> ManifestError {
@@ -528,8 +719,9 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
     let mut systems = Vec::new();
     for (index, doc) in docs.into_iter().enumerate() {
         match doc.kind.as_deref() {
-            Some(KIND) | None => {}
+            Some(KIND) => {}
             Some(_) => continue,
+            None => {}
         }
         let start = line_starts
             .get(doc.first_line.saturating_sub(1))
@@ -540,6 +732,14 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
             .copied()
             .unwrap_or(text.len());
         let slice = &text[start..end.max(start)];
+        // A `kind` reached through an alias or a merge key is resolved as discovery resolves
+        // it, so a document of another kind written that way is left alone here too.
+        if doc.kind.is_none() {
+            let scan = crate::source_map::scan_kinds(slice);
+            if !scan.aisystem && !scan.undecided && !scan.other_kinds.is_empty() {
+                continue;
+            }
+        }
         match serde_saphyr::from_str_with_options::<Manifest>(slice, saphyr_options()) {
             Ok(manifest) => {
                 // The index reads `kind` only when written as text; one reached another way
@@ -551,6 +751,25 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
                         format!("`kind` is `{}`, expected `{KIND}`", quote(&manifest.kind)),
                     )
                     .with_source(text));
+                }
+                if let Some(long) = crate::lengths::first_too_long(&manifest) {
+                    return Err(ManifestError::new(
+                        file,
+                        Some(doc.map.locate(&long.path).0),
+                        format!(
+                            "`{}` is {} characters long; {} may be at most {} characters",
+                            quote(&long.path),
+                            long.chars,
+                            long.what,
+                            long.limit
+                        ),
+                    )
+                    .with_source(text)
+                    .with_help(format!(
+                        "a manifest holds short text: names and references up to {}, free text up to {} characters; keep longer documents elsewhere and link to them",
+                        crate::lengths::MAX_ID_CHARS,
+                        crate::lengths::MAX_TEXT_CHARS
+                    )));
                 }
                 check_unique_names(file, text, &manifest, &doc.map)?;
                 systems.push(System {
@@ -567,6 +786,10 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
                     column: (l.column() as usize).max(1),
                 });
                 let mut message = saphyr_message(&e);
+                // A value of the wrong shape is explained by the key it belongs to.
+                if let Some(better) = wrong_shape_message(&e, position, &doc.map, text) {
+                    message = better;
+                }
                 if message.is_empty() {
                     message = "this document could not be read as an AISystem manifest".into();
                 }
@@ -756,6 +979,17 @@ mod tests {
     fn a_file_of_other_kinds_only_is_an_error() {
         let e = parse_manifests("c.yaml", b"kind: Component\nmetadata: {name: c}\n").unwrap_err();
         assert!(e.message.contains("no AISystem document"));
+    }
+
+    #[test]
+    fn bytes_are_placed_by_every_kind_of_line_break() {
+        for text in [
+            &b"a: 1\rb: 2\r\nc: \xff\n"[..],
+            &b"a: 1\nb: 2\nc: \xff\n"[..],
+        ] {
+            let e = parse_manifests("m.yaml", text).unwrap_err();
+            assert_eq!(e.position, Some(Position { line: 3, column: 4 }));
+        }
     }
 
     #[test]

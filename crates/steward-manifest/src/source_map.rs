@@ -114,6 +114,53 @@ impl SourceMap {
         (self.root, false)
     }
 
+    /// The path of the key or list item a position belongs to, for an error the
+    /// deserializer placed on a value: the node written last at or before `at`. A block
+    /// mapping starts where its first key does, so a key found exactly at `at` stands for
+    /// its parent (the mapping's own key). `None` for the document's top level. Walks every
+    /// node once: only used to word an error.
+    pub fn path_at(&self, at: Position) -> Option<String> {
+        let mut parent_of: HashMap<u32, (u32, &Step)> = HashMap::with_capacity(self.children.len());
+        let mut best: Option<(Position, u32)> = None;
+        for ((parent, step), &id) in &self.children {
+            parent_of.insert(id, (*parent, step));
+            let pos = self.positions.get(id as usize).copied()?;
+            // At one position (a list item and the first key of its mapping), the deeper
+            // node, added later, wins.
+            if pos <= at && best.is_none_or(|b| (pos, id) > b) {
+                best = Some((pos, id));
+            }
+        }
+        let (pos, mut id) = best?;
+        if pos == at
+            && let Some(&(parent, Step::Key(_))) = parent_of.get(&id)
+        {
+            id = parent;
+        }
+        let mut steps: Vec<&Step> = Vec::new();
+        while id != ROOT && steps.len() <= MAX_DEPTH {
+            let &(parent, step) = parent_of.get(&id)?;
+            steps.push(step);
+            id = parent;
+        }
+        if steps.is_empty() {
+            return None;
+        }
+        let mut path = String::new();
+        for step in steps.iter().rev() {
+            match step {
+                Step::Key(k) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                }
+                Step::Item(i) => path.push_str(&format!("[{i}]")),
+            }
+        }
+        Some(path)
+    }
+
     /// The number of positioned keys and list items.
     pub fn len(&self) -> usize {
         self.positions.len()
@@ -123,14 +170,19 @@ impl SourceMap {
         self.positions.is_empty()
     }
 
-    fn add(&mut self, parent: u32, step: Step, pos: Position) -> u32 {
+    /// Adds a node; `false` as the second value when its parent already had this key.
+    fn add(&mut self, parent: u32, step: Step, pos: Position) -> (u32, bool) {
         // Bounded by MAX_NODES, far below u32::MAX.
         let id = self.positions.len() as u32;
         self.positions.push(pos);
         // The first of two equal keys keeps the position (a duplicate key is an error the
         // deserializer reports at the second one).
-        self.children.entry((parent, step)).or_insert(id);
-        id
+        let mut new = false;
+        self.children.entry((parent, step)).or_insert_with(|| {
+            new = true;
+            id
+        });
+        (id, new)
     }
 }
 
@@ -158,6 +210,8 @@ pub enum IndexError {
     TooManyNodes { at: Position },
     /// Nested deeper than [`MAX_DEPTH`].
     TooDeep { at: Position },
+    /// A second merge key `<<` in one mapping.
+    DuplicateMergeKey { at: Position },
 }
 
 impl IndexError {
@@ -165,7 +219,8 @@ impl IndexError {
         match self {
             IndexError::Syntax { at, .. }
             | IndexError::TooManyNodes { at }
-            | IndexError::TooDeep { at } => *at,
+            | IndexError::TooDeep { at }
+            | IndexError::DuplicateMergeKey { at } => *at,
         }
     }
 
@@ -179,6 +234,9 @@ impl IndexError {
             IndexError::TooDeep { .. } => format!(
                 "the manifest nests mappings and lists more than {MAX_DEPTH} levels deep; a manifest is about six levels deep"
             ),
+            IndexError::DuplicateMergeKey { .. } => {
+                "duplicate merge key `<<` in this mapping; merge several mappings with one key: `<<: [*a, *b]`".into()
+            }
         }
     }
 }
@@ -321,18 +379,24 @@ pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, IndexError> {
                                     *key = Some(Parent::Hidden);
                                     continue;
                                 }
-                                (Event::Scalar(value, ..), p) => {
+                                (Event::Scalar(value, style, _, tag), p) => {
                                     let parent_id = match p {
                                         Parent::Node(id) => id,
                                         _ => ROOT,
                                     };
                                     *key_is_kind =
                                         matches!(p, Parent::Root) && value.as_ref() == "kind";
-                                    let id = doc.map.add(
+                                    let (id, new) = doc.map.add(
                                         parent_id,
                                         Step::Key(value.as_ref().into()),
                                         pos,
                                     );
+                                    // Two merge keys in one mapping: the deserializer
+                                    // merges both without a word, where any other key
+                                    // written twice is an error.
+                                    if !new && is_merge_key(value, *style, tag.as_deref()) {
+                                        return Err(IndexError::DuplicateMergeKey { at: pos });
+                                    }
                                     *key = Some(Parent::Node(id));
                                     continue;
                                 }
@@ -353,7 +417,7 @@ pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, IndexError> {
                                     Parent::Node(id) => id,
                                     _ => ROOT,
                                 };
-                                Parent::Node(doc.map.add(parent_id, Step::Item(i), pos))
+                                Parent::Node(doc.map.add(parent_id, Step::Item(i), pos).0)
                             }
                         }
                     }
@@ -415,24 +479,106 @@ pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, IndexError> {
 pub struct KindScan {
     /// Some document has the top-level `kind: AISystem`.
     pub aisystem: bool,
+    /// Some document's `kind` is reached in a way the scan does not follow (an alias to a
+    /// collection, a merge of something that is not a mapping): the loader must decide.
+    pub undecided: bool,
     /// The other top-level kinds seen (each once, at most a few), for the skip reason.
     pub other_kinds: Vec<String>,
     /// The file stopped being YAML here (what was read before still counts).
     pub error: Option<IndexError>,
 }
 
+/// The `kind` of a mapping as far as the scan knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum KindValue {
+    /// No `kind` key (yet).
+    Unset,
+    /// A scalar `kind` (kept only up to [`KIND_CHARS`] characters).
+    Text(String),
+    /// `kind` holds a collection: not a kind at all.
+    NotText,
+    /// Reached through something the scan does not resolve.
+    Unknown,
+}
+
+/// How much of a scalar an anchor keeps for the scan: kinds are short words.
+const KIND_CHARS: usize = 64;
+
+impl KindValue {
+    fn text(value: &str) -> KindValue {
+        KindValue::Text(value.chars().take(KIND_CHARS + 1).collect())
+    }
+}
+
+/// A merge key as the deserializer recognises one: `<<` written plain and untagged, or
+/// tagged `!!merge`.
+fn is_merge_key(
+    value: &str,
+    style: ScalarStyle,
+    tag: Option<&serde_saphyr::granit_parser::Tag>,
+) -> bool {
+    value == "<<"
+        && match tag {
+            None => style == ScalarStyle::Plain,
+            Some(t) => t
+                .suffix_in_namespace("tag:yaml.org,2002:")
+                .is_some_and(|s| s == "merge"),
+        }
+}
+
+/// What an anchor stands for, as far as the scan needs it.
+enum Anchored {
+    Scalar(String),
+    Map(KindValue),
+    Seq,
+}
+
+/// What the key just read in a mapping announces for its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Other,
+    Kind,
+    Merge,
+}
+
+enum ScanFrame {
+    Map {
+        anchor: usize,
+        expect_key: bool,
+        pending: Pending,
+        kind: KindValue,
+        merged: KindValue,
+        /// The frame index of the mapping this one is merged into (`<<: {...}`).
+        merge_into: Option<usize>,
+        is_root: bool,
+    },
+    Seq {
+        /// A sequence of mappings merged into the mapping at this frame index.
+        merge_into: Option<usize>,
+    },
+}
+
+/// What a merge source brings to the mapping it is merged into: the earliest source
+/// with a `kind` wins, and keys written in the mapping itself win over all of them.
+fn merge(stack: &mut [ScanFrame], target: usize, value: KindValue) {
+    if let Some(ScanFrame::Map { merged, .. }) = stack.get_mut(target)
+        && *merged == KindValue::Unset
+    {
+        *merged = value;
+    }
+}
+
 /// Reads the top-level `kind` of each document, as the loader does, and stops at the first
-/// AISystem. Memory is the parser's own (its stacks are capped by the nesting limits), so
-/// it is safe on any YAML a folder happens to hold.
+/// AISystem. The `kind` may be written as a plain value, reached through an alias
+/// (`kind: *k`) or brought by a merge key (`<<: {kind: AISystem}`, `<<: *base`,
+/// `<<: [*a, *b]`), as the deserializer resolves them; what the scan cannot follow marks the
+/// file undecided rather than skipped. Memory is the parser's own (its stacks are capped by
+/// the nesting limits) plus what each anchor stands for, so it follows the file.
 pub fn scan_kinds(text: &str) -> KindScan {
     let mut out = KindScan::default();
-    // Depth of the current node: 0 outside a document's root collection.
-    let mut depth = 0usize;
-    // At depth 1 in a mapping: whether the next scalar is a key, and whether the pending key
-    // is `kind`.
-    let mut root_is_map = false;
-    let mut expect_key = true;
-    let mut key_is_kind = false;
+    let mut stack: Vec<ScanFrame> = Vec::new();
+    // What each anchor of the current document stands for: a scalar's text, a mapping's kind.
+    let mut anchored: HashMap<usize, Anchored> = HashMap::new();
     for item in parser(text, SCAN_DEPTH) {
         let event = match item {
             Ok((event, _)) => event,
@@ -441,48 +587,177 @@ pub fn scan_kinds(text: &str) -> KindScan {
                 return out;
             }
         };
-        let at_root_map = depth == 1 && root_is_map;
         match event {
             Event::DocumentStart(..) => {
-                depth = 0;
-                root_is_map = false;
+                stack.clear();
+                anchored.clear();
             }
-            Event::Scalar(value, ..) if at_root_map => {
-                if expect_key {
-                    key_is_kind = value.as_ref() == "kind";
-                } else if key_is_kind {
-                    if value.as_ref() == crate::model::KIND {
-                        out.aisystem = true;
-                        return out;
+            Event::Scalar(..)
+            | Event::Alias(_)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..) => {
+                // What this node is to the collection that holds it.
+                let top = stack.len().checked_sub(1);
+                let mut merge_target: Option<usize> = None;
+                match stack.last_mut() {
+                    Some(ScanFrame::Map {
+                        expect_key: expect_key @ true,
+                        pending,
+                        ..
+                    }) => {
+                        *pending = match &event {
+                            Event::Scalar(v, _, _, _) if v.as_ref() == "kind" => Pending::Kind,
+                            Event::Scalar(v, style, _, tag)
+                                if is_merge_key(v, *style, tag.as_deref()) =>
+                            {
+                                Pending::Merge
+                            }
+                            // A key written through an alias (`*k: AISystem`, `&k kind`
+                            // defined earlier) is the key it stands for.
+                            Event::Alias(id) => match anchored.get(id) {
+                                Some(Anchored::Scalar(k)) if k == "kind" => Pending::Kind,
+                                Some(Anchored::Scalar(k)) if k == "<<" => Pending::Merge,
+                                _ => Pending::Other,
+                            },
+                            _ => Pending::Other,
+                        };
+                        *expect_key = false;
                     }
-                    if out.other_kinds.len() < 5 && !out.other_kinds.iter().any(|k| k == &value) {
-                        out.other_kinds.push(value.into_owned());
+                    Some(ScanFrame::Map {
+                        expect_key: expect_key @ false,
+                        pending,
+                        kind,
+                        ..
+                    }) => {
+                        *expect_key = true;
+                        match *pending {
+                            Pending::Kind => {
+                                *kind = match &event {
+                                    Event::Scalar(v, ..) => KindValue::text(v),
+                                    Event::Alias(id) => match anchored.get(id) {
+                                        Some(Anchored::Scalar(t)) => KindValue::Text(t.clone()),
+                                        Some(_) => KindValue::NotText,
+                                        None => KindValue::Unknown,
+                                    },
+                                    _ => KindValue::NotText,
+                                };
+                            }
+                            Pending::Merge => merge_target = top,
+                            Pending::Other => {}
+                        }
+                        *pending = Pending::Other;
                     }
-                    key_is_kind = false;
+                    Some(ScanFrame::Seq { merge_into }) => merge_target = *merge_into,
+                    None => {}
                 }
-                expect_key = !expect_key;
-            }
-            Event::Alias(_) if at_root_map => {
-                key_is_kind = false;
-                expect_key = !expect_key;
-            }
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
-                if depth == 0 {
-                    root_is_map = matches!(event, Event::MappingStart(..));
-                    expect_key = true;
-                    key_is_kind = false;
-                } else if at_root_map {
-                    // A collection as a key or a value at the top level.
-                    key_is_kind = false;
+                // A merge source: a mapping (read below), an alias to one, or (directly
+                // under `<<`) a sequence of them.
+                let direct_merge =
+                    merge_target.is_some() && matches!(stack.last(), Some(ScanFrame::Map { .. }));
+                match &event {
+                    Event::Alias(id) => {
+                        if let Some(t) = merge_target {
+                            let value = match anchored.get(id) {
+                                Some(Anchored::Map(v)) => v.clone(),
+                                // Not a mapping: the loader says what is wrong.
+                                _ => KindValue::Unknown,
+                            };
+                            merge(&mut stack, t, value);
+                        }
+                    }
+                    Event::Scalar(value, _, anchor, _) => {
+                        if *anchor != 0 {
+                            anchored.insert(
+                                *anchor,
+                                Anchored::Scalar(value.chars().take(KIND_CHARS + 1).collect()),
+                            );
+                        }
+                        if let Some(t) = merge_target {
+                            // Not a mapping: the loader says what is wrong.
+                            merge(&mut stack, t, KindValue::Unknown);
+                        }
+                    }
+                    Event::MappingStart(_, anchor, _) => {
+                        let is_root = stack.is_empty();
+                        stack.push(ScanFrame::Map {
+                            anchor: *anchor,
+                            expect_key: true,
+                            pending: Pending::Other,
+                            kind: KindValue::Unset,
+                            merged: KindValue::Unset,
+                            merge_into: merge_target,
+                            is_root,
+                        });
+                    }
+                    Event::SequenceStart(_, anchor, _) => {
+                        if *anchor != 0 {
+                            anchored.insert(*anchor, Anchored::Seq);
+                        }
+                        if let Some(t) = merge_target
+                            && !direct_merge
+                        {
+                            // A sequence inside a merge sequence is not a mapping.
+                            merge(&mut stack, t, KindValue::Unknown);
+                        }
+                        stack.push(ScanFrame::Seq {
+                            merge_into: merge_target.filter(|_| direct_merge),
+                        });
+                    }
+                    _ => {}
                 }
-                depth += 1;
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                depth = depth.saturating_sub(1);
-                if depth == 1 && root_is_map {
-                    // The collection just closed was a key or a value.
-                    expect_key = !expect_key;
+                // An explicit top-level `kind: AISystem` decides at once (a key written in
+                // the mapping wins over anything merged).
+                if let Some(ScanFrame::Map {
+                    is_root: true,
+                    kind: KindValue::Text(k),
+                    ..
+                }) = stack.first()
+                    && k == crate::model::KIND
+                {
+                    out.aisystem = true;
+                    return out;
                 }
+            }
+            Event::MappingEnd => {
+                if let Some(ScanFrame::Map {
+                    anchor,
+                    kind,
+                    merged,
+                    merge_into,
+                    is_root,
+                    ..
+                }) = stack.pop()
+                {
+                    let resolved = if kind == KindValue::Unset {
+                        merged
+                    } else {
+                        kind
+                    };
+                    if anchor != 0 {
+                        anchored.insert(anchor, Anchored::Map(resolved.clone()));
+                    }
+                    if let Some(t) = merge_into {
+                        merge(&mut stack, t, resolved.clone());
+                    }
+                    if is_root {
+                        match resolved {
+                            KindValue::Text(k) if k == crate::model::KIND => {
+                                out.aisystem = true;
+                                return out;
+                            }
+                            KindValue::Text(k) => {
+                                if out.other_kinds.len() < 5 && !out.other_kinds.contains(&k) {
+                                    out.other_kinds.push(k);
+                                }
+                            }
+                            KindValue::Unknown => out.undecided = true,
+                            KindValue::Unset | KindValue::NotText => {}
+                        }
+                    }
+                }
+            }
+            Event::SequenceEnd => {
+                stack.pop();
             }
             _ => {}
         }
@@ -668,5 +943,46 @@ metadata: {name: b}
         );
         let broken = scan_kinds("kind: x\nfoo: [\n");
         assert!(broken.error.is_some() && !broken.aisystem);
+    }
+
+    #[test]
+    fn kinds_through_aliases_and_merge_keys_are_resolved() {
+        let yes = [
+            "metadata: {title: &k AISystem}\nkind: *k\n",
+            "<<: {kind: AISystem}\nmetadata: {name: a}\n",
+            "base: &b {kind: AISystem, x: 1}\n<<: *b\n",
+            "a: &a {y: 1}\nb: &b {kind: AISystem}\n<<: [*a, *b]\n",
+            "<<: [{z: 1}, {kind: AISystem}]\n",
+            "<<: {<<: {kind: AISystem}}\n",
+            "!!merge <<: {kind: AISystem}\n",
+            "x: &k kind\n*k : AISystem\n",
+            "x: &m {kind: &k AISystem}\nkind: *k\n",
+        ];
+        for y in yes {
+            let scan = scan_kinds(y);
+            assert!(scan.aisystem, "{y}: {scan:?}");
+        }
+        let no = [
+            "kind: Component\n<<: {kind: AISystem}\n",
+            "<<: {kind: Component}\n",
+            "a: &a {kind: Component}\nb: &b {kind: AISystem}\n<<: [*a, *b]\n",
+            "x: &k Component\nkind: *k\n",
+            "spec: {<<: {kind: AISystem}}\n",
+            "\"<<\": {kind: AISystem}\n",
+            // A list is no kind, written out or through an alias (as `kind: [AISystem]`).
+            "s: &s [AISystem]\nkind: *s\n",
+        ];
+        for n in no {
+            let scan = scan_kinds(n);
+            assert!(!scan.aisystem && !scan.undecided, "{n}: {scan:?}");
+        }
+        // What the scan cannot follow is left to the loader, never skipped.
+        for u in ["<<: 3\n", "s: &s [{kind: AISystem}]\n<<: *s\n"] {
+            let scan = scan_kinds(u);
+            assert!(
+                scan.aisystem || scan.undecided || scan.error.is_some(),
+                "{u}: {scan:?}"
+            );
+        }
     }
 }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
@@ -20,6 +20,24 @@ pub(crate) fn quote(s: &str) -> Cow<'_, str> {
 /// above is a typo or an attack, and would push sums over a horizon towards the limits of
 /// floating point, where totals print as saturated integers and simulations collapse.
 pub const MAX_COST: f64 = 1e15;
+
+/// The years a manifest date may have: four digits, from year 1.
+pub const MIN_YEAR: i32 = 1;
+pub const MAX_YEAR: i32 = 9999;
+
+/// Whether text says nothing a reader could see: empty, only whitespace, or only
+/// invisible characters (control and formatting characters such as U+200B or U+202E,
+/// and the blank-looking fillers). Such text counts as missing, not as an answer.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || steward_io::is_unsafe(c)
+            || matches!(
+                c,
+                '\u{115F}' | '\u{1160}' | '\u{2800}' | '\u{3164}' | '\u{FFA0}'
+            )
+    })
+}
 
 /// A calendar date written `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,9 +58,24 @@ impl Date {
                 quote(t)
             ));
         }
-        NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map_err(|_| format!("`{t}` is not a calendar date (expected YYYY-MM-DD)"))?;
+        // chrono knows a year 0 (1 BC); the calendar a manifest speaks of starts at year 1.
+        if date.year() < MIN_YEAR {
+            return Err(format!(
+                "`{t}` is not a calendar date: years run from {MIN_YEAR:04} to {MAX_YEAR}"
+            ));
+        }
+        Ok(Date(date))
+    }
+
+    /// The same day `months` months later, clamped to the month's last day; `None` past
+    /// 9999-12-31, the last date a manifest can write (and so a report can print as written).
+    pub fn checked_add_months(self, months: u32) -> Option<Date> {
+        self.0
+            .checked_add_months(chrono::Months::new(months))
+            .filter(|d| d.year() <= MAX_YEAR)
             .map(Date)
-            .map_err(|_| format!("`{t}` is not a calendar date (expected YYYY-MM-DD)"))
     }
 
     /// Whole days from `self` to `later` (negative when `later` is earlier).
@@ -399,19 +432,19 @@ impl Teams {
             Teams::One(s) => vec![s.as_str()],
             Teams::Many(v) => v.iter().map(String::as_str).collect(),
         };
+        // A set remembers the names seen: a scan of `out` per name made a list of
+        // 100,000 names take minutes.
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut out = Vec::new();
         for item in raw {
-            let mut parts = vec![item.to_string()];
+            let mut parts: Vec<&str> = vec![item];
             for sep in [",", ";", " & ", " and ", "/", "+"] {
-                parts = parts
-                    .iter()
-                    .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
-                    .collect();
+                parts = parts.iter().flat_map(|p| p.split(sep)).collect();
             }
             for p in parts {
-                let p = p.trim().to_string();
-                if !p.is_empty() && !out.contains(&p) {
-                    out.push(p);
+                let p = p.trim();
+                if !is_blank(p) && seen.insert(p) {
+                    out.push(p.to_string());
                 }
             }
         }
@@ -622,6 +655,14 @@ mod tests {
         }
         let d = Date::parse("2026-08-31").unwrap();
         assert_eq!(d.add_months(18).to_string(), "2028-02-29");
+        for bad in ["0000-01-01", "0000-02-29"] {
+            let e = Date::parse(bad).unwrap_err();
+            assert!(e.contains("0001 to 9999"), "{e}");
+        }
+        assert!(Date::parse("0001-01-01").is_ok());
+        let last = Date::parse("9999-12-31").unwrap();
+        assert_eq!(last.checked_add_months(18), None);
+        assert_eq!(last.checked_add_months(0), Some(last));
     }
 
     #[test]
@@ -641,6 +682,14 @@ mod tests {
             vec!["payments", "ledger", "mobile"]
         );
         assert_eq!(Teams::Many(vec!["a".into(), "a".into()]).names(), vec!["a"]);
+        assert!(Teams::One("\u{202e}".into()).names().is_empty());
+        assert!(Teams::One(" \u{200b} , \u{3164}".into()).names().is_empty());
+        // Linear: 200,000 names in one value are split and counted at once.
+        let many: Vec<String> = (0..200_000).map(|i| format!("t{i}")).collect();
+        let start = std::time::Instant::now();
+        assert_eq!(Teams::One(many.join(",")).names().len(), 200_000);
+        assert_eq!(Teams::Many(many).names().len(), 200_000);
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
     }
 
     #[test]

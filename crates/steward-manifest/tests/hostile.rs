@@ -471,3 +471,261 @@ fn a_long_line_next_to_an_error_is_cut_in_the_snippet() {
     assert!(out.contains("poc_cost: -1") && out.contains('…'), "{out}");
     assert!(out.len() < 4_000, "{} bytes", out.len());
 }
+
+// --- Discovery agrees with the loader ----------------------------------------------------
+
+#[test]
+fn a_kind_through_an_alias_or_a_merge_key_is_found_and_other_kinds_are_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "alias.yaml",
+            "apiVersion: steward/v1\nmetadata:\n  name: a\n  title: &k AISystem\nkind: *k\nspec:\n  lifecycle: pilot\n",
+        ),
+        (
+            "merge.yaml",
+            "apiVersion: steward/v1\n<<: {kind: AISystem}\nmetadata:\n  name: b\nspec:\n  lifecycle: pilot\n",
+        ),
+        (
+            "merge-alias.yaml",
+            "apiVersion: steward/v1\nmetadata:\n  name: c\n  annotations: &base {kind: AISystem}\n<<: *base\nspec:\n  lifecycle: pilot\n",
+        ),
+        (
+            "merge-list.yaml",
+            "apiVersion: steward/v1\nmetadata:\n  name: d\n  annotations: &base {kind: AISystem}\n<<: [*base]\nspec:\n  lifecycle: pilot\n",
+        ),
+    ];
+    for (name, text) in cases {
+        write(dir.path(), name, text);
+        // The loader reads each as a system ...
+        let f = load_file(&dir.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(f.systems.len(), 1, "{name}");
+    }
+    // ... and so discovery takes each.
+    let found = discover(&[dir.path().to_path_buf()]);
+    assert_eq!(found.files.len(), cases.len(), "{:?}", found.skipped);
+    // A document of another kind reached through an alias is left alone by both.
+    let mixed = format!("x: &c Component\nkind: *c\n---\n{}", manifest("m"));
+    let systems = parse_manifests("mixed.yaml", mixed.as_bytes()).unwrap();
+    assert_eq!(systems.len(), 1);
+}
+
+#[test]
+fn two_merge_keys_in_one_mapping_are_refused() {
+    let e = err(&format!("{}<<: {{a: 1}}\n<<: {{b: 2}}\n", manifest("a")));
+    assert!(e.message.contains("duplicate merge key"), "{}", e.message);
+    assert_eq!(e.position.map(|p| p.line), Some(8));
+}
+
+#[test]
+fn utf16_and_utf32_are_named_not_called_binary() {
+    let text = manifest("windows");
+    let mut le = vec![0xFF, 0xFE];
+    let mut be_no_bom = Vec::new();
+    for u in text.encode_utf16() {
+        le.extend_from_slice(&u.to_le_bytes());
+        be_no_bom.extend_from_slice(&u.to_be_bytes());
+    }
+    let mut utf32 = vec![0, 0, 0xFE, 0xFF];
+    for c in text.chars() {
+        utf32.extend_from_slice(&(c as u32).to_be_bytes());
+    }
+    for (bytes, name) in [(&le, "UTF-16"), (&be_no_bom, "UTF-16"), (&utf32, "UTF-32")] {
+        let e = parse_manifests("w.yaml", bytes).unwrap_err();
+        assert!(e.message.contains(name), "{}", e.message);
+        assert!(e.message.contains("save it as UTF-8"), "{}", e.message);
+        assert!(!e.message.contains("binary"), "{}", e.message);
+    }
+    // In a folder: reported against its file, not skipped; another kind is left out.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("w.yaml"), &le).unwrap();
+    let mut other = vec![0xFF, 0xFE];
+    for u in "kind: Component\n".encode_utf16() {
+        other.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("c.yaml"), &other).unwrap();
+    // Bytes that are no text at all cannot be decided: an error, never a silent skip.
+    std::fs::write(
+        dir.path().join("png.yaml"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\x01",
+    )
+    .unwrap();
+    let found = discover(&[dir.path().to_path_buf()]);
+    assert_eq!(names(&found.files, dir.path()), ["w.yaml"]);
+    assert_eq!(found.skipped.len(), 1, "{:?}", found.skipped);
+    assert!(found.skipped[0].to_string().contains("UTF-16"));
+    assert_eq!(found.errors.len(), 1);
+    assert!(found.errors[0].one_line().contains("png.yaml"));
+    assert!(
+        found.errors[0]
+            .message
+            .contains("cannot tell whether this is a manifest")
+    );
+}
+
+#[test]
+fn a_folder_too_deep_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut deep = dir.path().to_path_buf();
+    for _ in 0..70 {
+        deep.push("d");
+    }
+    write(&deep, "deep.yaml", &manifest("deep"));
+    let found = discover(&[dir.path().to_path_buf()]);
+    assert!(found.files.is_empty());
+    assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+    let e = found.errors[0].one_line();
+    assert!(e.contains("more than 64 levels"), "{e}");
+    assert!(e.contains("/d/d/d"), "{e}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_hard_link_is_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.yaml", &manifest("a"));
+    let b = dir.path().join("b.yaml");
+    std::fs::hard_link(&a, &b).unwrap();
+    let found = discover(&[a.clone(), b.clone()]);
+    assert_eq!(found.files, std::slice::from_ref(&a));
+    assert!(matches!(&found.skipped[0].reason, SkipReason::Duplicate { of } if *of == a));
+    let found = discover(&[dir.path().to_path_buf()]);
+    assert_eq!(names(&found.files, dir.path()), ["a.yaml"]);
+}
+
+// --- Line breaks ---------------------------------------------------------------------------
+
+#[test]
+fn lone_carriage_returns_are_line_breaks() {
+    let multi = "kind: Component\rmetadata: {name: c}\r---\rapiVersion: steward/v1\rkind: AISystem\rmetadata:\r  name: crsys\rspec:\r  lifecycle: pilot\r";
+    let systems = parse_manifests("cr.yaml", multi.as_bytes()).unwrap();
+    assert_eq!(systems.len(), 1);
+    assert_eq!(
+        systems[0].map.get("spec.lifecycle").map(|p| p.line),
+        Some(9)
+    );
+    // Mixed breaks count as the parser counts them.
+    let mixed = "apiVersion: steward/v1\r\nkind: AISystem\rmetadata:\n  name: a\r\nspec:\r  lifecycle: pilot\r  bad: 1\n";
+    let e = err(mixed);
+    assert_eq!(
+        e.position.map(|p| (p.line, p.column)),
+        Some((7, 3)),
+        "{}",
+        e.message
+    );
+}
+
+// --- Text values -----------------------------------------------------------------------------
+
+#[test]
+fn long_text_values_are_refused_at_their_key_with_their_length() {
+    let cases = [
+        (
+            "  owner: {ref: LONG}\n",
+            300,
+            "`spec.owner.ref` is 300 characters long",
+            7,
+        ),
+        (
+            "  budget: {currency: LONG}\n",
+            65,
+            "`spec.budget.currency` is 65 characters long",
+            7,
+        ),
+        (
+            "  fallback:\n    plan: LONG\n",
+            5000,
+            "`spec.fallback.plan` is 5000 characters long",
+            8,
+        ),
+        (
+            "  scope:\n    team: [a, LONG]\n",
+            257,
+            "`spec.scope.team[1]` is 257 characters long",
+            8,
+        ),
+    ];
+    for (extra, n, message, line) in cases {
+        let e = err(&format!(
+            "{}{}",
+            manifest("a"),
+            extra.replace("LONG", &"é".repeat(n))
+        ));
+        assert!(e.message.contains(message), "{}", e.message);
+        assert_eq!(e.position.map(|p| p.line), Some(line), "{}", e.message);
+    }
+    // At the bound is fine.
+    let ok = format!("{}  owner: {{ref: {}}}\n", manifest("a"), "r".repeat(256));
+    assert!(parse_manifests("m.yaml", ok.as_bytes()).is_ok());
+}
+
+#[test]
+fn year_zero_is_not_a_date() {
+    let e = err(&format!(
+        "{}  milestones: {{build_started: 0000-06-01}}\n",
+        manifest("a")
+    ));
+    assert!(e.message.contains("0001 to 9999"), "{}", e.message);
+    assert_eq!(e.position.map(|p| p.line), Some(7));
+}
+
+// --- Messages --------------------------------------------------------------------------------
+
+#[test]
+fn a_value_of_the_wrong_shape_is_explained_by_its_key() {
+    let cases = [
+        (
+            "  budget: [USD, 100]\n",
+            "`spec.budget` is a mapping with the keys",
+            "found a list",
+        ),
+        (
+            "  owner: []\n",
+            "`spec.owner` is a mapping with the keys",
+            "found a list",
+        ),
+        (
+            "  owner:\n    authority: roll-back\n",
+            "`spec.owner.authority` is a list of values from change-prompts",
+            "found `roll-back`",
+        ),
+        (
+            "  success_metrics:\n    - aggregate: [mean]\n",
+            "`spec.success_metrics[0].aggregate` is one of mean, median",
+            "found a list",
+        ),
+        (
+            "  scope:\n    in_scope:\n      a: b\n",
+            "`spec.scope.in_scope` is a list of text",
+            "found a mapping",
+        ),
+    ];
+    for (extra, message, found) in cases {
+        let e = err(&format!("{}{}", manifest("a"), extra));
+        assert!(e.message.contains(message), "{extra}: {}", e.message);
+        assert!(e.message.contains(found), "{extra}: {}", e.message);
+        assert!(
+            !e.message.contains("a manifest has apiVersion"),
+            "{}",
+            e.message
+        );
+        assert_plain(&e.message);
+    }
+    // The top level keeps its own explanation.
+    let e = err("- a\n- b\n");
+    assert!(
+        e.message.contains("a manifest has apiVersion"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn a_clipped_value_says_its_real_length() {
+    let e = err(&format!(
+        "{}  scope: {{users: {}}}\n",
+        manifest("a"),
+        "9".repeat(100_000)
+    ));
+    assert!(e.message.contains("(100000 bytes in all)"), "{}", e.message);
+}

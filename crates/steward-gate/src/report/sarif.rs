@@ -2,6 +2,7 @@
 //! warnings, each on the manifest line it is about. Passed and skipped findings are left
 //! out, since code scanning shows every result as an alert.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::GateReport;
@@ -22,6 +23,9 @@ fn uri(file: &str) -> String {
     out
 }
 
+/// The log is written piece by piece: each result is serialized straight into the output,
+/// one compact line per result, never built as a tree of JSON values first (a value tree
+/// of 65,000 results took gigabytes). Memory is the output itself.
 pub fn sarif(report: &GateReport, tool_version: &str) -> String {
     let rules: Vec<Value> = RULES
         .iter()
@@ -36,8 +40,23 @@ pub fn sarif(report: &GateReport, tool_version: &str) -> String {
             })
         })
         .collect();
-    let mut results = Vec::new();
+    let driver = json!({
+        "name": "steward",
+        "version": tool_version,
+        "informationUri": "https://github.com/steward-ai/steward",
+        "rules": rules
+    });
+    let mut out = String::new();
+    out.push_str("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n");
+    out.push_str(
+        "  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": {\n        \"driver\": ",
+    );
+    out.push_str(&json_string(&driver));
+    out.push_str("\n      },\n      \"results\": [");
+    let mut first = true;
     for sys in &report.systems {
+        // The same for every finding of the system: encoded once.
+        let uri = uri(&sys.file);
         for f in &sys.findings {
             let level = match f.status {
                 Status::Failed => "error",
@@ -45,36 +64,93 @@ pub fn sarif(report: &GateReport, tool_version: &str) -> String {
                 Status::Passed | Status::Skipped => continue,
             };
             let rule_index = RULES.iter().position(|r| r.id == f.id).unwrap_or(0);
-            results.push(json!({
-                "ruleId": f.id,
-                "ruleIndex": rule_index,
-                "level": level,
-                "message": {"text": format!("{}: {}", sys.name, steward_io::escape_line(&f.message))},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&sys.file)},
-                        "region": {"startLine": f.line, "startColumn": f.column}
+            let result = SarifResult {
+                rule_id: f.id,
+                rule_index,
+                level,
+                message: Text {
+                    text: format!("{}: {}", sys.name, steward_io::escape_line(&f.message)),
+                },
+                locations: [Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation { uri: &uri },
+                        region: Region {
+                            start_line: f.line,
+                            start_column: f.column,
+                        },
                     },
-                    "logicalLocations": [{"fullyQualifiedName": format!("{}/{}", sys.name, f.path)}]
+                    logical_locations: [LogicalLocation {
+                        fully_qualified_name: format!("{}/{}", sys.name, f.path),
+                    }],
                 }],
-                "partialFingerprints": {"stewardFinding/v1": format!("{}/{}/{}", sys.name, f.id, f.path)}
-            }));
+                partial_fingerprints: Fingerprints {
+                    finding: format!("{}/{}/{}", sys.name, f.id, f.path),
+                },
+            };
+            out.push_str(if first { "\n        " } else { ",\n        " });
+            first = false;
+            out.push_str(&json_string(&result));
         }
     }
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "steward",
-                "version": tool_version,
-                "informationUri": "https://github.com/steward-ai/steward",
-                "rules": rules
-            }},
-            "results": results
-        }]
-    });
-    let mut s = serde_json::to_string_pretty(&doc).expect("SARIF always serializes");
-    s.push('\n');
-    s
+    out.push_str(if first { "]" } else { "\n      ]" });
+    out.push_str("\n    }\n  ]\n}\n");
+    out
+}
+
+fn json_string<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("SARIF parts always serialize")
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'a str,
+    message: Text,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprints,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+    logical_locations: [LogicalLocation; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    fully_qualified_name: String,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "stewardFinding/v1")]
+    finding: String,
 }

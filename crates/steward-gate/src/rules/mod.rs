@@ -129,11 +129,17 @@ pub(crate) fn run(system: &System, today: Date, target: Lifecycle) -> Vec<Findin
     for (id, f) in RULE_FNS {
         check.rule = id;
         check.problems = 0;
-        if system.manifest.spec.lifecycle == Lifecycle::Retired {
-            check.skip(
-                "spec.lifecycle",
-                "The system is retired; readiness rules apply to systems moving towards production.".into(),
-            );
+        // Retiring needs no readiness. A retired system checked for another stage (an
+        // explicit `--target`) is being brought back, and is judged like any other system
+        // moving to that stage: skipping every rule would call it ready having checked
+        // nothing.
+        if target == Lifecycle::Retired {
+            let why = if system.manifest.spec.lifecycle == Lifecycle::Retired {
+                "The system is retired; readiness rules apply to systems moving towards production."
+            } else {
+                "The target is retirement; readiness rules apply to systems moving towards production."
+            };
+            check.skip("spec.lifecycle", why.into());
             continue;
         }
         f(&mut check);
@@ -159,12 +165,25 @@ pub(crate) fn shown(s: &str) -> String {
 
 /// `name` of an item, or its ordinal when it has none.
 pub(crate) fn label(name: Option<&str>, kind: &str, index: usize) -> String {
-    match name.map(str::trim).filter(|n| !n.is_empty()) {
+    match name
+        .map(str::trim)
+        .filter(|n| !steward_manifest::is_blank(n))
+    {
         Some(n) => format!("{kind} `{}`", shown(n)),
         None => format!("{kind} #{}", index + 1),
     }
 }
 
+/// Missing, empty, or only whitespace and invisible characters (a team of U+202E alone
+/// answers nothing).
 pub(crate) fn blank(s: Option<&str>) -> bool {
-    s.is_none_or(|s| s.trim().is_empty())
+    s.is_none_or(steward_manifest::is_blank)
+}
+
+/// The items of a list that say something.
+pub(crate) fn written(items: &[String]) -> usize {
+    items
+        .iter()
+        .filter(|s| !steward_manifest::is_blank(s))
+        .count()
 }

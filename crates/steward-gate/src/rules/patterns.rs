@@ -2,7 +2,7 @@
 
 use steward_manifest::{Direction, Implementation, RelativeFigure};
 
-use super::{Check, blank, label, list, shown};
+use super::{Check, blank, label, list, shown, written};
 
 pub(crate) fn p1_narrow_scope(c: &mut Check) {
     let scope = c.m.spec.scope.clone().unwrap_or_default();
@@ -46,7 +46,8 @@ pub(crate) fn p1_narrow_scope(c: &mut Check) {
                 .into(),
         );
     }
-    if scope.out_of_scope.is_empty() {
+    let exclusions = written(&scope.out_of_scope);
+    if exclusions == 0 {
         c.warn(
             "spec.scope.out_of_scope",
             "Nothing is declared out of scope. Boundaries that are not written down are not enforced."
@@ -58,12 +59,8 @@ pub(crate) fn p1_narrow_scope(c: &mut Check) {
         format!(
             "One team ({}), one workflow, {} explicit exclusion{}.",
             teams.first().cloned().unwrap_or_default(),
-            scope.out_of_scope.len(),
-            if scope.out_of_scope.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+            exclusions,
+            if exclusions == 1 { "" } else { "s" }
         ),
     );
 }
@@ -281,7 +278,8 @@ pub(crate) fn p5_iteration(c: &mut Check) {
                 .into(),
         );
     }
-    if it.feedback_channels.is_empty() {
+    let channels = written(&it.feedback_channels);
+    if channels == 0 {
         c.warn(
             "spec.iteration.feedback_channels",
             "No feedback channel: iteration needs a way for users to say what is not working."
@@ -307,12 +305,8 @@ pub(crate) fn p5_iteration(c: &mut Check) {
         format!(
             "Iterates every {} days with {} feedback channel{}; next review {}.",
             it.cycle_days.unwrap_or_default(),
-            it.feedback_channels.len(),
-            if it.feedback_channels.len() == 1 {
-                ""
-            } else {
-                "s"
-            },
+            channels,
+            if channels == 1 { "" } else { "s" },
             it.next_review.map(|d| d.to_string()).unwrap_or_default()
         ),
     );

@@ -86,7 +86,19 @@ pub(crate) fn q2_ownership(c: &mut Check) {
         Some(l) if l >= c.today => (l, format!("the launch on {l}")),
         _ => (c.today, format!("today ({})", c.today)),
     };
-    let month18 = base.add_months(18);
+    // Month 18 after a launch late in year 9999 is past the last date a manifest can
+    // write (or a report print as written): no commitment can reach it.
+    let Some(month18) = base.checked_add_months(18) else {
+        c.fail(
+            "spec.milestones.production_launch",
+            format!(
+                "Month 18 after {base_name} is beyond the calendar (after {}-12-31): no \
+                 ownership commitment can reach it. Check the launch date.",
+                steward_manifest::MAX_YEAR
+            ),
+        );
+        return;
+    };
     match owner.accountable_until {
         None => c.fail(
             "spec.owner.accountable_until",
