@@ -5,73 +5,18 @@
 //!
 //! Nothing here may hang: every run has a deadline and is killed past it.
 
-use std::io::Read;
+mod common;
+use common::{TODAY, finish_within, root, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
-const TODAY: &str = "2026-11-25";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
+/// The shared command, with both streams piped for the checks.
 fn command(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_steward"));
-    c.args(args)
-        .current_dir(root())
-        .env_remove("STEWARD_TODAY")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("STEWARD_COLOR")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut c = common::command(args);
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
     c
-}
-
-/// Waits for `child` at most `deadline`; `None` (after killing it) when it is still running.
-/// Output is read on threads so a full pipe cannot stall the child.
-fn finish_within(mut child: Child, deadline: Duration) -> Option<Output> {
-    let mut pipes: Vec<Option<std::thread::JoinHandle<Vec<u8>>>> = Vec::new();
-    for pipe in [
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    ] {
-        pipes.push(pipe.map(|mut p| {
-            std::thread::spawn(move || {
-                let mut v = Vec::new();
-                let _ = p.read_to_end(&mut v);
-                v
-            })
-        }));
-    }
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait works") {
-            break status;
-        }
-        if start.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = pipes
-        .into_iter()
-        .map(|h| h.map(|h| h.join().unwrap_or_default()).unwrap_or_default());
-    Some(Output {
-        status,
-        stdout: out.next().unwrap_or_default(),
-        stderr: out.next().unwrap_or_default(),
-    })
 }
 
 fn run_within(args: &[&str], deadline: Duration) -> Option<Output> {
@@ -82,10 +27,6 @@ fn run_within(args: &[&str], deadline: Duration) -> Option<Output> {
 fn run(args: &[&str]) -> Output {
     run_within(args, Duration::from_secs(60))
         .unwrap_or_else(|| panic!("{args:?}: still running after 60 s"))
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn no_crash(o: &Output, what: &str) {

@@ -3,117 +3,13 @@
 //! fixed at its cause; the test keeps it fixed.
 //! Nothing here may hang: every run has a deadline and is killed past it.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+use common::*;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-const TODAY: &str = "2026-11-25";
-const DEADLINE: Duration = Duration::from_secs(60);
-const PAYMENTS: &str = "examples/payments-code-review.yaml";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn command(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_steward"));
-    c.args(args)
-        .current_dir(root())
-        .env_remove("STEWARD_TODAY")
-        .env_remove("CLICOLOR_FORCE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    c
-}
-
-/// Waits for `child` until the deadline, killing it past it (the test then fails: a hang is
-/// the bug). Output is read on threads so a full pipe cannot stall the child either.
-fn finish(mut child: Child, what: &str) -> Output {
-    let mut pipes: Vec<Option<std::thread::JoinHandle<Vec<u8>>>> = Vec::new();
-    for pipe in [
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    ] {
-        pipes.push(pipe.map(|mut p| {
-            std::thread::spawn(move || {
-                let mut v = Vec::new();
-                let _ = p.read_to_end(&mut v);
-                v
-            })
-        }));
-    }
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait works") {
-            break status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = pipes
-        .into_iter()
-        .map(|h| h.map(|h| h.join().unwrap_or_default()).unwrap_or_default());
-    Output {
-        status,
-        stdout: out.next().unwrap_or_default(),
-        stderr: out.next().unwrap_or_default(),
-    }
-}
-
-fn spawn(mut c: Command, what: &str) -> Output {
-    let child = c
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the steward binary runs");
-    finish(child, what)
-}
-
-fn run(args: &[&str]) -> Output {
-    spawn(command(args), &format!("{args:?}"))
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn no_panic(o: &Output, what: &str) {
-    let err = text(&o.stderr);
-    assert_ne!(o.status.code(), Some(101), "{what}: panicked: {err}");
-    assert!(!err.contains("panicked"), "{what}: {err}");
-    assert!(
-        o.status.code().is_some(),
-        "{what}: killed by a signal: {err}"
-    );
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, content).unwrap();
-    p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn prlimit_available() -> bool {
-    Command::new("prlimit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// One metric, launched 2026-12-01: the baseline window is November 2026, the current one
 /// December 2026.
