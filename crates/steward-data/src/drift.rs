@@ -154,11 +154,17 @@ pub fn is_profile(path: &Path) -> bool {
         return false;
     }
     let mut reader = BufReader::new(file.take(PROFILE_SIZE_LIMIT));
-    // Only a file whose first non-blank byte opens an object can be a profile.
+    // Only a file whose first non-blank byte opens an object can be a profile. A UTF-8
+    // byte order mark (editors on Windows write one) is skipped, as blanks are.
     let mut first = [0u8; 1];
+    let mut bom = 0;
     loop {
         match reader.read(&mut first) {
             Ok(1) if first[0].is_ascii_whitespace() => continue,
+            Ok(1) if first[0] == [0xEF, 0xBB, 0xBF][bom.min(2)] && bom < 3 => {
+                bom += 1;
+                continue;
+            }
             Ok(1) if first[0] == b'{' => break,
             _ => return false,
         }
@@ -192,7 +198,8 @@ pub fn read_profile(path: &Path) -> Result<Profile, String> {
         ),
         steward_io::ReadError::Io(e) => format!("cannot read {shown}: {e}"),
     })?;
-    Profile::from_json(&bytes).map_err(|e| format!("{shown}: {e}"))
+    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    Profile::from_json(json).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// Per-column options must name columns that are compared, and thresholds must be

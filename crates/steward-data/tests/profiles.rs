@@ -220,6 +220,9 @@ fn scale_counts(p: &mut serde_json::Value, factor: u64) {
             for x in n["quantiles"]["weights"].as_array_mut().unwrap() {
                 *x = (x.as_u64().unwrap() * factor).into();
             }
+            for x in n["histogram"]["counts"].as_array_mut().unwrap() {
+                *x = (x.as_f64().unwrap() * factor as f64).into();
+            }
             n["rank_error"] = 0.001.into();
             n["quantiles"]["rank_error"] = 0.001.into();
         }
@@ -361,6 +364,51 @@ fn a_profile_s_fields_are_validated() {
         }),
         ("exceeds the profile", base.clone(), |p| {
             p["rows"] = 3.into();
+        }),
+        // Fields that contradict each other, each refused naming the field.
+        ("falls short of the profile", base.clone(), |p| {
+            p["rows"] = 1_000_000_000_000_000_000u64.into();
+        }),
+        ("numeric.mean", base.clone(), |p| {
+            p["columns"][0]["numeric"]["mean"] = 1e300.into();
+        }),
+        ("numeric.m2", base.clone(), |p| {
+            let n = &mut p["columns"][0]["numeric"];
+            n["m2"] = 0.0.into();
+            n["std"] = 0.0.into();
+        }),
+        ("numeric.histogram.counts", base.clone(), |p| {
+            p["columns"][0]["numeric"]["histogram"]["counts"][0] = (-1.0).into();
+        }),
+        ("numeric.histogram.counts add up", base.clone(), |p| {
+            p["columns"][0]["numeric"]["histogram"]["counts"][0] = 1e12.into();
+        }),
+        ("distinct_estimate", base.clone(), |p| {
+            p["columns"][0]["distinct_estimate"] = 1e12.into();
+        }),
+        ("lies outside [numeric.min", exact.clone(), |p| {
+            let c = p["columns"]
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .find(|c| c["kind"] == "number" && c["values"].is_object())
+                .unwrap();
+            let m = c["values"].as_object_mut().unwrap();
+            let k = m.keys().next().unwrap().clone();
+            let v = m.remove(&k).unwrap();
+            m.insert("1e300".into(), v);
+        }),
+        ("neither true nor false", exact.clone(), |p| {
+            let c = p["columns"]
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .find(|c| c["kind"] == "boolean")
+                .unwrap();
+            let m = c["values"].as_object_mut().unwrap();
+            let k = m.keys().next().unwrap().clone();
+            let v = m.remove(&k).unwrap();
+            m.insert("maybe".into(), v);
         }),
         ("whole number", base.clone(), |p| {
             p["columns"][0]["count"] = (-5).into();

@@ -4,10 +4,16 @@
 
 pub mod svg;
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values. Control characters (C0
+/// but newline and tab, DEL, C1), the invisible format characters (bidirectional overrides
+/// and isolates, zero-width marks, the byte order mark, tags) and the line and paragraph
+/// separators are shown as visible text (`\u{1b}`, as in every other output): raw, an
+/// ESC sequence would drive a terminal the page is printed to, controls are not allowed in
+/// HTML or in an SVG `<title>`, and a bidi override would reorder the text around it.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let visible = steward_io::escape_control(s);
+    let mut out = String::with_capacity(visible.len());
+    for c in visible.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -53,6 +59,18 @@ mod tests {
             escape("<a href=\"x\">&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn control_and_invisible_characters_are_visible() {
+        let e = escape("c\u{1b}[2J\u{7}\u{85}\u{202e}x\u{2028}\u{feff}<");
+        assert!(
+            !e.chars()
+                .any(|c| c.is_control() || matches!(c, '\u{202e}' | '\u{2028}' | '\u{feff}')),
+            "{e:?}"
+        );
+        assert_eq!(e, "c\\u{1b}[2J\\u{7}\\u{85}\\u{202e}x\\u{2028}\\u{feff}&lt;");
+        assert_eq!(escape("a\nb\tc"), "a\nb\tc");
     }
 
     #[test]

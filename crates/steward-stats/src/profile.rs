@@ -170,6 +170,13 @@ fn histogram(q: &QuantileSummary, min: f64, max: f64, count: u64) -> Histogram {
     Histogram { edges, counts }
 }
 
+/// The magnitude of a numeric summary's values (1 for values at 0), for tolerances and for
+/// sums that must not overflow near the limits of f64.
+fn scale_of(n: &NumericProfile) -> f64 {
+    let s = n.min.abs().max(n.max.abs());
+    if s > 0.0 && s.is_finite() { s } else { 1.0 }
+}
+
 fn number_key(v: f64) -> String {
     format!("{v:?}")
 }
@@ -319,14 +326,29 @@ impl ColumnProfile {
                 self.count, self.missing
             ));
         };
+        // Every column of a profile sees every row: a value or a missing value each.
         if total > rows {
             return bad(format!(
                 "count {} plus missing {} exceeds the profile's {rows} rows",
                 self.count, self.missing
             ));
         }
+        if total < rows {
+            return bad(format!(
+                "count {} plus missing {} falls short of the profile's {rows} rows (each row is a value or a missing value in every column)",
+                self.count, self.missing
+            ));
+        }
         if !(self.distinct_estimate.is_finite() && self.distinct_estimate >= 0.0) {
             return bad("distinct_estimate is not a non-negative number".into());
+        }
+        // The estimate is within a few percent of the truth (HLL, 4,096 registers), and the
+        // truth is at most the count.
+        if self.distinct_estimate > self.count as f64 * 1.25 + 1.0 {
+            return bad(format!(
+                "distinct_estimate {} exceeds the count {}",
+                self.distinct_estimate, self.count
+            ));
         }
         if let Err(e) = hll_decode(&self.distinct_sketch) {
             return bad(e);
@@ -367,6 +389,36 @@ impl ColumnProfile {
             if self.count == 0 {
                 return bad("a `numeric` summary of no values".into());
             }
+            // A mean is never outside the values' range (up to the rounding of its sum).
+            let slack = 1e-9 * n.min.abs().max(n.max.abs());
+            if n.mean < n.min - slack || n.mean > n.max + slack {
+                return bad(format!(
+                    "numeric.mean {} lies outside [min {}, max {}]",
+                    n.mean, n.min, n.max
+                ));
+            }
+            // Values spread over [min, max] have m2 between (max - min)^2 / 2 (one value at
+            // each end) and count (max - min)^2 / 4 (half at each end); scaled so a range
+            // near the limits of f64 does not overflow.
+            let scale = n.min.abs().max(n.max.abs());
+            if scale > 0.0 {
+                let range = n.max / scale - n.min / scale;
+                let m2 = n.m2 / scale / scale;
+                let lower = range * range / 2.0;
+                let upper = self.count as f64 * range * range / 4.0;
+                if m2 < lower * (1.0 - 1e-6) || m2 > upper * (1.0 + 1e-6) + 1e-300 {
+                    return bad(format!(
+                        "numeric.m2 {} is impossible for {} values in [min {}, max {}]",
+                        n.m2, self.count, n.min, n.max
+                    ));
+                }
+            }
+            if self.integer && [n.min, n.max].iter().any(|v| v.fract() != 0.0) {
+                return bad(
+                    "an integer column with numeric.min or numeric.max that is not a whole number"
+                        .into(),
+                );
+            }
             // std is derived from m2 and the count; a file where they disagree was edited.
             let derived = (n.m2 / self.count as f64).sqrt();
             if (n.std - derived).abs() > 1e-9 * derived.max(f64::MIN_POSITIVE) {
@@ -402,6 +454,16 @@ impl ColumnProfile {
             if q.values[0] < n.min || q.values[q.values.len() - 1] > n.max {
                 return bad("numeric.quantiles.values lie outside [min, max]".into());
             }
+            // A summary without error holds every value: its ends are the min and max.
+            if q.rank_error == 0.0
+                && n.rank_error == 0.0
+                && (q.values[0] != n.min || q.values[q.values.len() - 1] != n.max)
+            {
+                return bad(
+                    "numeric.quantiles holds every value (rank_error 0) but its smallest and largest are not numeric.min and numeric.max"
+                        .into(),
+                );
+            }
             if let Some(i) = q.weights.iter().position(|w| *w == 0) {
                 return bad(format!("numeric.quantiles.weights[{i}] is 0"));
             }
@@ -434,6 +496,24 @@ impl ColumnProfile {
             if h.edges.iter().chain(&h.counts).any(|v| !v.is_finite()) {
                 return bad("numeric.histogram holds a number that is not finite".into());
             }
+            if h.edges
+                .iter()
+                .any(|e| *e < n.min - slack || *e > n.max + slack)
+            {
+                return bad("numeric.histogram.edges lie outside [min, max]".into());
+            }
+            if h.counts.iter().any(|c| *c < 0.0) {
+                return bad("numeric.histogram.counts holds a negative count".into());
+            }
+            let binned: f64 = h.counts.iter().sum();
+            if !h.counts.is_empty()
+                && (binned - self.count as f64).abs() > 1e-6 * self.count as f64 + 1.0
+            {
+                return bad(format!(
+                    "numeric.histogram.counts add up to {binned}, not the count {}",
+                    self.count
+                ));
+            }
         }
         if let Some(map) = &self.values {
             let limit = if self.kind == ProfileKind::Number {
@@ -448,13 +528,74 @@ impl ColumnProfile {
                 ));
             }
             if self.kind == ProfileKind::Number {
+                let mut seen: Option<(f64, f64)> = None;
                 for k in map.keys() {
-                    if !k.parse::<f64>().is_ok_and(f64::is_finite) {
+                    let Some(v) = k.parse::<f64>().ok().filter(|v| v.is_finite()) else {
                         return bad(format!(
                             "value `{}` in `values` is not a finite number",
                             shown(k)
                         ));
+                    };
+                    if let Some(n) = &self.numeric
+                        && (v < n.min || v > n.max)
+                    {
+                        return bad(format!(
+                            "value `{}` in `values` lies outside [numeric.min {}, numeric.max {}]",
+                            shown(k),
+                            n.min,
+                            n.max
+                        ));
                     }
+                    if self.integer && v.fract() != 0.0 {
+                        return bad(format!(
+                            "value `{}` in `values` of an integer column is not a whole number",
+                            shown(k)
+                        ));
+                    }
+                    seen = Some(seen.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+                }
+                // Exact counts hold every value, so the smallest and largest are min and max.
+                if let (Some(n), Some((lo, hi))) = (&self.numeric, seen)
+                    && (lo != n.min || hi != n.max)
+                {
+                    return bad(format!(
+                        "`values` range from {lo} to {hi}, but numeric.min is {} and numeric.max {}",
+                        n.min, n.max
+                    ));
+                }
+            }
+            if self.kind == ProfileKind::Boolean
+                && let Some(k) = map
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "True" | "False" | "true" | "false"))
+            {
+                return bad(format!(
+                    "value `{}` in `values` of a boolean column is neither true nor false",
+                    shown(k)
+                ));
+            }
+            if let Some((k, _)) = map.iter().find(|(_, c)| **c == 0) {
+                return bad(format!(
+                    "value `{}` in `values` has a count of 0 (a profile lists only values it saw)",
+                    shown(k)
+                ));
+            }
+            if self.kind == ProfileKind::Number
+                && let Some(n) = &self.numeric
+                && self.count > 0
+            {
+                // Exact counts give the mean exactly (up to rounding).
+                let mut sum = 0.0;
+                for (k, c) in map {
+                    let v: f64 = k.parse().unwrap_or(0.0);
+                    sum += v / scale_of(n) * (*c as f64 / self.count as f64);
+                }
+                let mean = sum * scale_of(n);
+                if (mean - n.mean).abs() > 1e-6 * scale_of(n) {
+                    return bad(format!(
+                        "numeric.mean {} does not match the exact `values`, which give {mean}",
+                        n.mean
+                    ));
                 }
             }
             match checked_sum(map.values()) {
@@ -468,10 +609,27 @@ impl ColumnProfile {
                 None => return bad("`values` counts overflow a 64-bit count".into()),
             }
         }
+        if self.kind == ProfileKind::Boolean
+            && let Some((k, _)) = self
+                .frequent
+                .iter()
+                .find(|(k, _)| !matches!(k.as_str(), "True" | "False" | "true" | "false"))
+        {
+            return bad(format!(
+                "value `{}` in `frequent` of a boolean column is neither true nor false",
+                shown(k)
+            ));
+        }
         if self.frequent.len() > FREQUENT {
             return bad(format!(
                 "`frequent` holds {} values; a profile keeps at most {FREQUENT}",
                 self.frequent.len()
+            ));
+        }
+        if let Some((k, _)) = self.frequent.iter().find(|(_, c)| *c == 0) {
+            return bad(format!(
+                "value `{}` in `frequent` has a count of 0",
+                shown(k)
             ));
         }
         if checked_sum(self.frequent.iter().map(|(_, c)| c)).is_none_or(|s| s > self.count) {
@@ -679,6 +837,12 @@ impl ColumnProfile {
                     exact: exact_moments(distinct),
                 }))
             }
+            None if self.count == 0 => {
+                Err("the profile holds no values of this column (every row is missing)".into())
+            }
+            None if self.kind == ProfileKind::Number => {
+                Err("the profile holds no summary of this column's numbers".into())
+            }
             None => Err(format!(
                 "the profile keeps only the {FREQUENT} most frequent values of this column, not the counts a test needs"
             )),
@@ -689,21 +853,30 @@ impl ColumnProfile {
 impl Profile {
     /// Merges profiles of parts of one dataset (the same columns in each).
     pub fn merge(&self, other: &Profile) -> Result<Profile, String> {
-        let mut columns = Vec::new();
+        // Columns are paired by name through a map: a profile may hold a million columns,
+        // and a search per column would make the merge quadratic.
+        let by_name: std::collections::HashMap<&str, &ColumnProfile> =
+            other.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+        let mut columns = Vec::with_capacity(self.columns.len());
         for a in &self.columns {
-            let b = other
-                .columns
-                .iter()
-                .find(|c| c.name == a.name)
-                .ok_or_else(|| format!("column `{}` is in one profile only", a.name))?;
+            let b = by_name
+                .get(a.name.as_str())
+                .ok_or_else(|| format!("column `{}` is in one profile only", shown(&a.name)))?;
             columns.push(a.merge(b)?);
         }
-        if let Some(extra) = other
-            .columns
-            .iter()
-            .find(|c| !self.columns.iter().any(|a| a.name == c.name))
-        {
-            return Err(format!("column `{}` is in one profile only", extra.name));
+        if self.columns.len() != other.columns.len() {
+            let ours: std::collections::HashSet<&str> =
+                self.columns.iter().map(|c| c.name.as_str()).collect();
+            if let Some(extra) = other
+                .columns
+                .iter()
+                .find(|c| !ours.contains(c.name.as_str()))
+            {
+                return Err(format!(
+                    "column `{}` is in one profile only",
+                    shown(&extra.name)
+                ));
+            }
         }
         Ok(Profile {
             format: FORMAT.into(),

@@ -12,6 +12,9 @@ pub struct Sample<'a> {
     values: &'a [f64],
     weights: Option<&'a [u64]>,
     total: u64,
+    spread: bool,
+    /// The rows' exact extremes, when known (a profile keeps them).
+    range: Option<(f64, f64)>,
 }
 
 impl<'a> Sample<'a> {
@@ -21,6 +24,8 @@ impl<'a> Sample<'a> {
             values,
             weights: None,
             total: values.len() as u64,
+            spread: false,
+            range: None,
         }
     }
 
@@ -35,7 +40,34 @@ impl<'a> Sample<'a> {
             values: &values[..n],
             weights: Some(&weights[..n]),
             total,
+            spread: false,
+            range: None,
         }
+    }
+
+    /// The same sample with the rows' exact minimum and maximum (a summary's points are
+    /// block middles, inside them).
+    pub fn with_range(self, min: f64, max: f64) -> Sample<'a> {
+        let ok = min.is_finite() && max.is_finite() && min <= max;
+        Sample {
+            range: ok.then_some((min, max)),
+            ..self
+        }
+    }
+
+    /// The same points, marked as a summary: a point stands for `weight` rows of different
+    /// values near it (a quantile summary's block), not `weight` equal rows. Rank tests then
+    /// do not count a point's rows as ties with each other.
+    pub fn spread(self, spread: bool) -> Sample<'a> {
+        Sample {
+            spread: spread && self.weights.is_some(),
+            ..self
+        }
+    }
+
+    /// Whether a point's rows stand for distinct values (see [`Sample::spread`]).
+    pub fn is_spread(&self) -> bool {
+        self.spread
     }
 
     /// How many rows the sample stands for.
@@ -76,17 +108,60 @@ impl<'a> Sample<'a> {
         1 + self.values.windows(2).filter(|w| w[0] != w[1]).count()
     }
 
-    /// Count, mean and sum of squared deviations, summed pairwise as numpy sums.
+    /// Count, mean and sum of squared deviations, summed pairwise as numpy sums. Where
+    /// the sums overflow (values near the limits of f64, ±1.7e308), the mean is computed on
+    /// the values scaled into [-1, 1] (it lies within [min, max], so it is finite); m2 may
+    /// still be infinite, see [`Sample::std`].
     pub fn moments(&self) -> Moments {
+        let m = self.moments_scaled(1.0);
+        if m.mean.is_finite() && m.m2.is_finite() {
+            return m;
+        }
+        let scale = self.scale();
+        if scale.is_finite() && scale > 0.0 {
+            let s = self.moments_scaled(scale);
+            return Moments {
+                count: s.count,
+                mean: s.mean * scale,
+                m2: s.m2 * scale * scale,
+            };
+        }
+        m
+    }
+
+    /// `np.std(x)`, computed on scaled values where numpy's sums overflow, so a sample of
+    /// values near ±1.7e308 has its finite standard deviation (numpy gives NaN there).
+    pub fn std(&self) -> f64 {
+        let s = self.moments().std();
+        if s.is_finite() {
+            return s;
+        }
+        let scale = self.scale();
+        if scale.is_finite() && scale > 0.0 {
+            return self.moments_scaled(scale).std() * scale;
+        }
+        s
+    }
+
+    /// The largest magnitude among the points.
+    fn scale(&self) -> f64 {
+        self.min().abs().max(self.max().abs())
+    }
+
+    /// [`Sample::moments`] of the values divided by `scale`.
+    pub fn moments_scaled(&self, scale: f64) -> Moments {
         let n = self.total as f64;
+        let scaled: Vec<f64>;
+        let values = if scale == 1.0 {
+            self.values
+        } else {
+            scaled = self.values.iter().map(|v| v / scale).collect();
+            &scaled
+        };
         match self.weights {
             None => {
-                let mean = pairwise_sum(self.values) / n;
-                let sq: Vec<f64> = self
-                    .values
-                    .iter()
-                    .map(|v| (v - mean).abs().powi(2))
-                    .collect();
+                let mean = pairwise_sum(values) / n;
+                let sq: Vec<f64> = values.iter().map(|v| (v - mean).abs().powi(2)).collect();
                 Moments {
                     count: n,
                     mean,
@@ -94,15 +169,9 @@ impl<'a> Sample<'a> {
                 }
             }
             Some(w) => {
-                let wx: Vec<f64> = self
-                    .values
-                    .iter()
-                    .zip(w)
-                    .map(|(x, w)| x * *w as f64)
-                    .collect();
+                let wx: Vec<f64> = values.iter().zip(w).map(|(x, w)| x * *w as f64).collect();
                 let mean = pairwise_sum(&wx) / n;
-                let sq: Vec<f64> = self
-                    .values
+                let sq: Vec<f64> = values
                     .iter()
                     .zip(w)
                     .map(|(x, w)| (x - mean).powi(2) * *w as f64)
@@ -129,10 +198,85 @@ impl<'a> Sample<'a> {
         }
     }
 
+    /// Rows below `x` (`inclusive`: at or below) of a summary, read from its CDF drawn
+    /// through the points: a point of weight w is the middle of a block of w rows of
+    /// different values, so half of them lie between it and the point before (or the
+    /// minimum), half between it and the next (or the maximum). Placing each block's rows
+    /// at its middle would put a whole block in one bin, and bins that hold a few blocks'
+    /// worth (the tails that decide PSI and Jensen-Shannon) would be off by a whole block.
+    /// Like the step CDF, the line is within one block of the truth everywhere.
+    fn spread_rows_below(&self, x: f64, inclusive: bool, prefix: &[f64]) -> f64 {
+        let w = self.weights.unwrap_or(&[]);
+        let v = self.values;
+        if v.is_empty() {
+            return 0.0;
+        }
+        let (lo, hi) = self.range.unwrap_or((v[0], v[v.len() - 1]));
+        let total = self.total as f64;
+        // Knot k (0 ..= len + 1): the minimum, each point, the maximum.
+        let knot = |k: usize| -> (f64, f64) {
+            if k == 0 {
+                (lo.min(v[0]), 0.0)
+            } else if k > v.len() {
+                (hi.max(v[v.len() - 1]), total)
+            } else {
+                (v[k - 1], prefix[k - 1] + w[k - 1] as f64 / 2.0)
+            }
+        };
+        let knots = v.len() + 2;
+        // The first knot above x (inclusive) or at/above x (exclusive).
+        let (mut a, mut b) = (0usize, knots);
+        while a < b {
+            let mid = (a + b) / 2;
+            let kx = knot(mid).0;
+            if (inclusive && kx <= x) || (!inclusive && kx < x) {
+                a = mid + 1;
+            } else {
+                b = mid;
+            }
+        }
+        if a == 0 {
+            return 0.0;
+        }
+        if a == knots {
+            return total;
+        }
+        let (x0, y0) = knot(a - 1);
+        let (x1, y1) = knot(a);
+        if !inclusive && x1 == x {
+            return y1;
+        }
+        // Halved, so a span past f64 (-1e308 to 1e308) keeps a width.
+        let span = x1 / 2.0 - x0 / 2.0;
+        if span <= 0.0 {
+            return y1;
+        }
+        let f = ((x / 2.0 - x0 / 2.0) / span).clamp(0.0, 1.0);
+        y0 + (y1 - y0) * f
+    }
+
     /// `np.histogram(sample, edges)` counts: [e_i, e_{i+1}), the last bin closed.
     pub fn histogram(&self, edges: &[f64]) -> Vec<u64> {
         if edges.len() < 2 {
             return Vec::new();
+        }
+        if self.spread {
+            // Rows before each point, as floats (the line is read, not counted exactly).
+            let prefix: Vec<f64> = std::iter::once(0.0)
+                .chain(self.weights.unwrap_or(&[]).iter().scan(0.0, |acc, w| {
+                    *acc += *w as f64;
+                    Some(*acc)
+                }))
+                .collect();
+            let mut cum: Vec<u64> = edges[..edges.len() - 1]
+                .iter()
+                .map(|e| self.spread_rows_below(*e, false, &prefix).round() as u64)
+                .collect();
+            cum.push(
+                self.spread_rows_below(edges[edges.len() - 1], true, &prefix)
+                    .round() as u64,
+            );
+            return cum.windows(2).map(|p| p[1].saturating_sub(p[0])).collect();
         }
         let prefix: Vec<u64> = match self.weights {
             None => Vec::new(),

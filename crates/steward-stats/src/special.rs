@@ -194,8 +194,36 @@ pub fn student_t_two_sided(t: f64, df: f64) -> f64 {
         // Student's t with infinite degrees of freedom is the standard normal.
         return 2.0 * ndtr(-t.abs());
     }
+    if df > 1.0 / f64::EPSILON {
+        // Where scipy (Boost's Student's t) takes the normal distribution itself.
+        return 2.0 * ndtr(-t.abs());
+    }
+    if df >= LARGE_DF {
+        return hill_t_two_sided(t, df);
+    }
     let t2 = t * t;
     incomplete_beta(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2)).clamp(0.0, 1.0)
+}
+
+/// From this many degrees of freedom the t distribution is computed by Hill's normal
+/// transformation. The incomplete beta function's prefactor there is a difference of
+/// lgamma values near df ln df, whose rounding grows with df (at 10^15 it is wrong in the
+/// first digit); Hill's expansion is in powers of 1 / (48 (df - 1/2)^2), and from 10^4 on it
+/// agrees with scipy to about 1e-13 relative, deep in the tail too.
+const LARGE_DF: f64 = 1e4;
+
+/// Two-sided p of Student's t by Hill's transformation (Algorithm 395, CACM 13(10), 1970):
+/// z = w (1 + (w^2 + 3) / b - (4 w^6 + 33 w^4 + 240 w^2 + 855) / (10 b^2) ...) with
+/// w^2 = (df - 1/2) ln(1 + t^2 / df) and b = 48 (df - 1/2)^2, then the normal tail.
+fn hill_t_two_sided(t: f64, df: f64) -> f64 {
+    let a = df - 0.5;
+    let b = 48.0 * a * a;
+    let y = a * (t * t / df).ln_1p();
+    let z = (((((-0.4 * y - 3.3) * y - 24.0) * y - 85.5) / (0.8 * y * y + 100.0 + b) + y + 3.0)
+        / b
+        + 1.0)
+        * y.sqrt();
+    (2.0 * ndtr(-z)).clamp(0.0, 1.0)
 }
 
 /// exp(-x) K_nu(x), the scaled modified Bessel function of the second kind, from its integral
@@ -251,6 +279,13 @@ mod tests {
             (5.5, 1998.0, 4.285_429_534_642_088_4e-8),
             (0.02, 50.0, 0.984_122_972_453_378_2),
             (12.0, 30.0, 5.580_185_415_199_261e-13),
+            // Past 10^4 degrees of freedom (Hill's transformation), up to profiles of
+            // 10^15 rows and beyond (scipy takes the normal past 1 / eps).
+            (3.0, 1e4, 0.002_706_448_189_997_666),
+            (10.0, 1e5, 1.563_301_530_020_725_2e-23),
+            (1.698_983_653_4, 2.1e15, 0.089_322_263_652_594_48),
+            (30.0, 1e9, 9.815_419_687_968_05e-198),
+            (3.0, 1e16, 0.002_699_796_063_260_191),
         ] {
             let got = student_t_two_sided(t, df);
             assert!(

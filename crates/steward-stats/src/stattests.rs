@@ -17,13 +17,24 @@ use crate::special::{chi2_sf, ndtr};
 /// distinct value and the next both CDFs are constant, and each stretch contributes
 /// `f(F_u - F_v) * length`.
 fn cdf_terms(u: Sample, v: Sample, f: impl Fn(f64) -> f64) -> Vec<f64> {
+    cdf_terms_scaled(u, v, f, 1.0)
+}
+
+/// [`cdf_terms`] with the lengths divided by `scale`: two values near ±1.7e308 are more than
+/// f64 holds apart, and the distance is then computed on the scaled line.
+fn cdf_terms_scaled(u: Sample, v: Sample, f: impl Fn(f64) -> f64, scale: f64) -> Vec<f64> {
     let (nu, nv) = (u.count() as f64, v.count() as f64);
     let (mut i, mut j) = (0u64, 0u64);
     let mut terms = Vec::with_capacity(u.points().len() + v.points().len());
     let mut previous: Option<f64> = None;
     for (value, cu, cv) in weighted_runs(u, v) {
         if let Some(p) = previous {
-            terms.push(f(i as f64 / nu - j as f64 / nv) * (value - p));
+            let gap = if scale == 1.0 {
+                value - p
+            } else {
+                value / scale - p / scale
+            };
+            terms.push(f(i as f64 / nu - j as f64 / nv) * gap);
         }
         i = i.saturating_add(cu);
         j = j.saturating_add(cv);
@@ -37,10 +48,32 @@ pub fn wasserstein(u: Sample, v: Sample) -> f64 {
     pairwise_sum(&cdf_terms(u, v, f64::abs))
 }
 
+/// The largest magnitude in two samples, for computing on a scaled line.
+fn magnitude(u: Sample, v: Sample) -> f64 {
+    [u.min(), u.max(), v.min(), v.max()]
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0f64, |m, x| m.max(x.abs()))
+}
+
 /// Evidently's `wasserstein` score: the distance divided by max(np.std(reference), 0.001).
+/// NaN when the standard deviation is not a number. Where the distance overflows (values
+/// more than f64 holds apart), it is computed on the line scaled by the largest magnitude,
+/// and so is the ratio: the score is scale-free.
 pub fn wasserstein_normed(reference: Sample, current: Sample, reference_std: f64) -> f64 {
+    if !reference_std.is_finite() {
+        return f64::NAN;
+    }
     let norm = reference_std.max(0.001);
-    wasserstein(reference, current) / norm
+    let w = wasserstein(reference, current);
+    if w.is_finite() {
+        return w / norm;
+    }
+    let scale = magnitude(reference, current);
+    if !(scale.is_finite() && scale > 0.0) {
+        return f64::NAN;
+    }
+    pairwise_sum(&cdf_terms_scaled(reference, current, f64::abs, scale)) / (norm / scale)
 }
 
 /// `scipy.spatial.distance.jensenshannon(p, q)` (natural log) of two vectors of shares.
@@ -258,7 +291,18 @@ pub fn kl_divergence(r: &[f64], c: &[f64]) -> f64 {
 /// `scipy.stats.energy_distance(u, v)` on ascending samples: sqrt(2) times the L2 distance
 /// of the empirical CDFs.
 pub fn energy_distance(u: Sample, v: Sample) -> f64 {
-    std::f64::consts::SQRT_2 * pairwise_sum(&cdf_terms(u, v, |d| d * d)).sqrt()
+    let e = std::f64::consts::SQRT_2 * pairwise_sum(&cdf_terms(u, v, |d| d * d)).sqrt();
+    if e.is_finite() {
+        return e;
+    }
+    // Values more than f64 holds apart (±1.7e308): scipy's sum overflows to inf, though the
+    // distance itself (at most sqrt(2 x range)) is finite. Computed on the scaled line.
+    let scale = magnitude(u, v);
+    if !(scale.is_finite() && scale > 0.0) {
+        return e;
+    }
+    let scaled = pairwise_sum(&cdf_terms_scaled(u, v, |d| d * d, scale));
+    std::f64::consts::SQRT_2 * scaled.sqrt() * scale.sqrt()
 }
 
 /// Evidently's Hellinger distance for a numerical column: densities on Sturges bins over
@@ -314,29 +358,69 @@ pub struct MannWhitney {
 /// nothing is tied, else the normal approximation with continuity and tie corrections.
 pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
     let (n1, n2) = (x.count(), y.count());
-    let mut rank_sum_x = 0.0f64;
-    let mut tie_term = 0.0f64;
-    let mut next_rank = 1.0f64;
+    // Twice U1 and twice U2 (each run counts its own pairs as half), in exact integers: a
+    // profile's point can stand for 10^18 rows, where rank sums in f64 lose every digit of
+    // U = rank sum - n1 (n1 + 1) / 2 and then overflow. The tie term is a sum of positive
+    // products t (n - t) (n + t) (n^3 - sum t^3, rearranged so nothing cancels).
+    let (mut twice_u1, mut twice_u2) = (Some(0u128), Some(0u128));
+    let (mut u1_f, mut u2_f) = (0.0f64, 0.0f64);
+    let (mut below_x, mut below_y) = (0u128, 0u128);
+    let mut spread_terms = Vec::new();
+    let n = u128::from(n1) + u128::from(n2);
     let mut tied = false;
+    let (spread_x, spread_y) = (x.is_spread(), y.is_spread());
     for (_, cx, cy) in weighted_runs(x, y) {
-        let t = cx as f64 + cy as f64;
-        tied |= cx.saturating_add(cy) > 1;
-        rank_sum_x += (next_rank + (t - 1.0) / 2.0) * cx as f64;
-        tie_term += t * t * t - t;
-        next_rank += t;
+        let (cx, cy) = (u128::from(cx), u128::from(cy));
+        // A summary's point stands for rows of different values: one of them may tie with
+        // the other side, the rest are untied (each adds n^2 - 1 to the tie sum below).
+        let own = |c: u128, spread: bool| if spread { c.min(1) } else { c };
+        let t = own(cx, spread_x) + own(cy, spread_y);
+        let singles = (cx + cy) - t;
+        tied |= t > 1;
+        if singles > 0 {
+            spread_terms.push(singles as f64 * ((n - 1) as f64 * (n + 1) as f64));
+        }
+        // Pairs (x, y) with y below x count 1, equal ones 1/2.
+        let add = |acc: Option<u128>, c: u128, below: u128, other: u128| {
+            acc.and_then(|a| {
+                c.checked_mul(below.checked_mul(2)?.checked_add(other)?)
+                    .and_then(|p| a.checked_add(p))
+            })
+        };
+        twice_u1 = add(twice_u1, cx, below_y, cy);
+        twice_u2 = add(twice_u2, cy, below_x, cx);
+        u1_f += cx as f64 * (below_y as f64 + cy as f64 / 2.0);
+        u2_f += cy as f64 * (below_x as f64 + cx as f64 / 2.0);
+        spread_terms.push(t as f64 * (n - t) as f64 * (n + t) as f64);
+        below_x += cx;
+        below_y += cy;
     }
     let (n1f, n2f) = (n1 as f64, n2 as f64);
-    let u1 = rank_sum_x - n1f * (n1f + 1.0) / 2.0;
-    let u2 = n1f * n2f - u1;
+    let (u1, u2, centred) = match (twice_u1, twice_u2) {
+        (Some(a), Some(b)) => (
+            a as f64 / 2.0,
+            b as f64 / 2.0,
+            if b >= a {
+                (b - a) as f64 / 4.0
+            } else {
+                -((a - b) as f64) / 4.0
+            },
+        ),
+        // Past 2^128 (both sides near 2^64 rows): positive sums in f64, still accurate.
+        _ => (u1_f, u2_f, (u2_f - u1_f) / 2.0),
+    };
     let exact = (n1 <= 8 || n2 <= 8) && !tied;
     let p = if exact {
-        // No ties and one side of at most 8 values: both are plain rows, few enough to count.
-        mwu_exact_sf(u2.round() as u64, n1.min(n2), n1.max(n2))
+        // No ties and one side of at most 8 values.
+        mwu_exact_sf(u2.round() as u128, n1.min(n2), n1.max(n2))
     } else {
-        let n = n1f + n2f;
-        let mu = n1f * n2f / 2.0;
-        let s = (n1f * n2f / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
-        let z = (u2 - mu - 0.5) / s;
+        let nf = n as f64;
+        // scipy's (n + 1) - sum(t^3 - t) / (n (n - 1)) is (n^3 - sum t^3) / (n (n - 1)),
+        // and n^3 - sum t^3 = sum over runs of t (n - t) (n + t), since the t add up to n.
+        let spread = pairwise_sum(&spread_terms);
+        let s = (n1f * n2f / 12.0 * spread / (nf * (nf - 1.0))).sqrt();
+        // u2 - n1 n2 / 2 = (U2 - U1) / 2, exact above.
+        let z = (centred - 0.5) / s;
         crate::special::ndtr(-z)
     };
     MannWhitney {
@@ -370,10 +454,13 @@ pub fn t_test(a: Moments, b: Moments) -> (f64, f64) {
 /// stand for 10^15 rows); shorter ones term by term, as scipy sums them.
 const CLOSED_FORM_RUN: u64 = 64;
 
-/// sum_{k=1}^{c} (a - k)^2.
+/// sum_{k=1}^{c} (a - k)^2, as c (a - (c + 1) / 2)^2 + c (c^2 - 1) / 12: two terms that
+/// cannot cancel (expanded, c a^2 - a c (c + 1) + ... loses every digit once a run stands for
+/// 10^15 rows).
 fn squared_gaps(a: f64, c: u64) -> f64 {
     let c = c as f64;
-    c * a * a - a * c * (c + 1.0) + c * (c + 1.0) * (2.0 * c + 1.0) / 6.0
+    let centre = a - (c + 1.0) / 2.0;
+    c * centre * centre + c * (c * c - 1.0) / 12.0
 }
 
 /// Evidently's two-sample Cramer-von Mises test (a copy of scipy's `cramervonmises_2samp`):
@@ -392,8 +479,20 @@ pub fn cramer_von_mises(x: Sample, y: Sample) -> Option<(f64, f64)> {
     for (_, cx, cy) in weighted_runs(x, y) {
         let t = cx as f64 + cy as f64;
         let rank = next_rank + (t - 1.0) / 2.0;
-        for (count, done, out) in [(cx, &mut i, &mut ux), (cy, &mut j, &mut uy)] {
-            if count > CLOSED_FORM_RUN {
+        let (i_before, j_before) = (i, j);
+        for (count, done, out, spread, other_below, other_here) in [
+            (cx, &mut i, &mut ux, x.is_spread(), j_before, cy),
+            (cy, &mut j, &mut uy, y.is_spread(), i_before, cx),
+        ] {
+            if spread {
+                // A summary's point stands for `count` rows of different values around it:
+                // without ties, rank - own index is the other side's rows below, for each of
+                // them (half the other side's rows at this very value). Ranking them as
+                // `count` tied rows would add count^3 / 12 of spread that the data has not.
+                let gap = other_below as f64 + other_here as f64 / 2.0;
+                out.push(count as f64 * gap * gap);
+                *done = done.saturating_add(count);
+            } else if count > CLOSED_FORM_RUN {
                 out.push(squared_gaps(rank - *done as f64, count));
                 *done = done.saturating_add(count);
             } else {
@@ -438,7 +537,12 @@ pub fn cvm_limit_cdf(x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
-    if x.is_infinite() {
+    // scipy's sum stops at the first term below 1e-7, and past x of about 5 every term is
+    // that small while the neglected ones add up: its 1 - cdf, which is below 1e-15 from
+    // x = 7 on, grows again (1e-8 at 50, 0.02 at 10^12, 0.88 at 10^16), and a statistic
+    // inflated by ties in a large profile would read as "no drift". Past 50, where the true
+    // tail is below 1e-100, the CDF is 1.
+    if x.is_infinite() || x > 50.0 {
         return 1.0;
     }
     let mut total = 0.0;
@@ -540,15 +644,35 @@ pub fn anderson_ksamp(x: Sample, y: Sample) -> Result<(f64, f64), String> {
     let k = 2.0;
     let h_big = 1.0 / n1 + 1.0 / n2;
     // hs_cs = cumsum(1 / [N-1, N-2, ..., 2]); h = its last + 1; g = sum(hs_cs / [2, ..., N-1]).
-    let total = total_rows as usize;
+    // The terms are produced in blocks and never all kept (a profile claims rows it does not
+    // hold): each block summed pairwise as numpy sums (one block below 65,536 rows, so
+    // the same sum as numpy's there), the blocks' sums added with compensation.
+    const BLOCK: usize = 1 << 16;
     let mut cumulative = 0.0;
-    let mut ratios = Vec::with_capacity(total.saturating_sub(2));
-    for (idx, d) in (2..total).rev().enumerate() {
+    let mut block = Vec::with_capacity(BLOCK.min(total_rows as usize));
+    let (mut g, mut carry) = (0.0f64, 0.0f64);
+    let mut add_block = |block: &mut Vec<f64>| {
+        let v = pairwise_sum(block);
+        block.clear();
+        // Neumaier's compensated addition.
+        let t = g + v;
+        if g.abs() >= v.abs() {
+            carry += (g - t) + v;
+        } else {
+            carry += (v - t) + g;
+        }
+        g = t;
+    };
+    for (idx, d) in (2..total_rows).rev().enumerate() {
         cumulative += 1.0 / d as f64;
-        ratios.push(cumulative / (idx + 2) as f64);
+        block.push(cumulative / (idx + 2) as f64);
+        if block.len() == BLOCK {
+            add_block(&mut block);
+        }
     }
+    add_block(&mut block);
+    let g = g + carry;
     let h = cumulative + 1.0;
-    let g = pairwise_sum(&ratios);
     let a = (4.0 * g - 6.0) * (k - 1.0) + (10.0 - 6.0 * g) * h_big;
     let b = (2.0 * g - 4.0) * k * k + 8.0 * h * k + (2.0 * g - 14.0 * h - 4.0) * h_big - 8.0 * h
         + 4.0 * g
@@ -631,7 +755,7 @@ where
     let mut c = vec![T::default(); degree + 1];
     c[0] = T::from(1);
     for i in 1..=s {
-        let shift = (l + i) as usize;
+        let shift = usize::try_from(l.saturating_add(i)).unwrap_or(usize::MAX);
         if shift <= degree {
             for u in (shift..=degree).rev() {
                 let below = c[u - shift];
@@ -647,20 +771,66 @@ where
     c
 }
 
+/// The exact null distribution of Mann-Whitney's U is computed up to this many counts (128
+/// MiB at most); past it, the continuous limit.
+const MWU_EXACT_MAX_DEGREE: u128 = 1 << 24;
+
+/// P(S >= s) for S the sum of m independent uniforms on [0, 1] (m <= 8 here), from the
+/// nearer end so the tail keeps its digits.
+fn irwin_hall_sf(m: u64, s: f64) -> f64 {
+    let mf = m as f64;
+    let cdf = |x: f64| {
+        if x <= 0.0 {
+            return 0.0;
+        }
+        if x >= mf {
+            return 1.0;
+        }
+        let mut sum = 0.0;
+        let mut binom = 1.0;
+        let mut factorial = 1.0;
+        for i in 1..=m {
+            factorial *= i as f64;
+        }
+        for i in 0..=m {
+            let d = x - i as f64;
+            if d <= 0.0 {
+                break;
+            }
+            let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+            sum += sign * binom * d.powi(m as i32);
+            binom *= (mf - i as f64) / (i as f64 + 1.0);
+        }
+        (sum / factorial).clamp(0.0, 1.0)
+    };
+    if s > mf / 2.0 {
+        cdf(mf - s)
+    } else {
+        1.0 - cdf(s)
+    }
+}
+
 /// P(U >= k) for the Mann-Whitney U of samples of sizes m <= n with no ties, as scipy's
 /// `_MWU.sf` computes it: by symmetry, from the lower tail up to min(k, mn - k), so memory
 /// is one vector of at most mn/2 + 1 counts (scipy's recurrence takes the same memory and
 /// quadratic time; the product form here takes m passes). Counts are exact integers while
 /// the total number of arrangements fits in i128, floats beyond.
-fn mwu_exact_sf(k: u64, m: u64, n: u64) -> f64 {
-    let mn = m * n;
+fn mwu_exact_sf(k: u128, m: u64, n: u64) -> f64 {
+    let mn = u128::from(m) * u128::from(n);
     let k = k.min(mn);
     let kc = mn - k;
     let lower = k < kc;
+    if k.min(kc) > MWU_EXACT_MAX_DEGREE {
+        // A few values against very many (a profile of 10^15 rows): U / (n + 1) is then the
+        // sum of m uniform ranks, whose distribution is Irwin-Hall's, within O(1/n) of the
+        // exact one (exactly it for m = 1). The exact vector would hold mn/2 counts.
+        return irwin_hall_sf(m, k as f64 / (n as f64 + 1.0));
+    }
     let degree = k.min(kc) as usize;
     // binom(m + n, m), exact while it fits (every partial product is a binomial too).
     let exact_total = (1..=m).try_fold(1u128, |c, i| {
-        c.checked_mul(u128::from(n + i)).map(|p| p / u128::from(i))
+        c.checked_mul(u128::from(n) + u128::from(i))
+            .map(|p| p / u128::from(i))
     });
     let (total, counts): (f64, Vec<f64>) = match exact_total {
         Some(t) if t < 10u128.pow(36) => {
@@ -668,7 +838,7 @@ fn mwu_exact_sf(k: u64, m: u64, n: u64) -> f64 {
             (t as f64, exact.into_iter().map(|c| c as f64).collect())
         }
         _ => (
-            (1..=m).map(|i| (n + i) as f64 / i as f64).product(),
+            (1..=m).map(|i| (n as f64 + i as f64) / i as f64).product(),
             gaussian_binomial(m, n, degree),
         ),
     };
@@ -780,6 +950,73 @@ mod unit {
             assert!((a - a_want).abs() <= 1e-11 * a_want, "A2 {a} vs {a_want}");
             assert!((p - p_want).abs() <= 1e-9 * p_want, "p {p} vs {p_want}");
         }
+    }
+
+    #[test]
+    fn mann_whitney_limit_of_few_against_very_many_meets_the_exact_distribution() {
+        // Where the exact vector would be too long, U / (n + 1) is taken as Irwin-Hall's: at
+        // sizes where both are computed they agree to O(1/n), and exactly for one value.
+        let n = 20_000u64;
+        for m in [1u64, 2, 3, 5, 8] {
+            for frac in [0.01, 0.2, 0.5, 0.77, 0.99] {
+                let k = (frac * (m * n) as f64) as u128;
+                let exact = mwu_exact_sf(k, m, n);
+                let limit = irwin_hall_sf(m, k as f64 / (n as f64 + 1.0));
+                assert!(
+                    (exact - limit).abs() < 20.0 / n as f64,
+                    "m {m} k {k}: {exact} vs {limit}"
+                );
+            }
+        }
+        assert!((irwin_hall_sf(1, 0.25) - 0.75).abs() < 1e-15);
+        // A profile of 10^18 rows against one value: no vector of 10^18 counts.
+        let p = mwu_exact_sf(300_000_000_000_000_000, 1, 1_000_000_000_000_000_000);
+        assert!((p - 0.7).abs() < 1e-9, "{p}");
+    }
+
+    #[test]
+    fn distances_of_values_near_the_limits_of_f64_are_finite() {
+        // Evidently's numpy std and scipy's sums overflow here; the data's answers do not.
+        let r: Vec<f64> = [-1.7e308; 15].into_iter().chain([1.7e308; 15]).collect();
+        let c: Vec<f64> = [-1.7e308; 10]
+            .into_iter()
+            .chain([0.0; 10])
+            .chain([1.7e308; 10])
+            .collect();
+        let (rs, cs) = (Sample::plain(&r), Sample::plain(&c));
+        let std = rs.std();
+        assert!((std / 1.7e308 - 1.0).abs() < 1e-12, "{std}");
+        let w = wasserstein_normed(rs, cs, std);
+        assert!((w - 1.0 / 3.0).abs() < 1e-12, "{w}");
+        let up = [1.7e308];
+        let down = [-1.7e308];
+        let e = energy_distance(Sample::plain(&down), Sample::plain(&up));
+        // sqrt(2 x 3.4e308): the CDFs differ by 1 over the whole range.
+        assert!(
+            (e / (2.0f64.sqrt() * 1.7e308f64.sqrt() * 2.0f64.sqrt()) - 1.0).abs() < 1e-12,
+            "{e}"
+        );
+        assert!(wasserstein_normed(rs, cs, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn cramer_von_mises_counts_a_summary_s_points_as_untied_rows() {
+        // 4,000 distinct rows as 40 points of 100: the statistic stays near the rows' one
+        // instead of growing with 100^2 / (12 m) for ties the data does not have.
+        let rows: Vec<f64> = (0..4000).map(|i| f64::from(i) / 4000.0).collect();
+        let points: Vec<f64> = (0..40)
+            .map(|i| (f64::from(i) * 100.0 + 49.5) / 4000.0)
+            .collect();
+        let weights = vec![100u64; 40];
+        let cur: Vec<f64> = (0..50).map(|i| (f64::from(i) + 0.5) / 50.0 * 0.9).collect();
+        let (t_rows, p_rows) = cramer_von_mises(Sample::plain(&rows), Sample::plain(&cur)).unwrap();
+        let summary = Sample::weighted(&points, &weights).spread(true);
+        let (t_sum, p_sum) = cramer_von_mises(summary, Sample::plain(&cur)).unwrap();
+        assert!((t_sum - t_rows).abs() < 0.05, "T {t_sum} vs rows {t_rows}");
+        assert!((p_sum - p_rows).abs() < 0.05, "p {p_sum} vs rows {p_rows}");
+        // The same points as real ties (exact counts) are ranked with midranks, as scipy.
+        let tied = Sample::weighted(&points, &weights);
+        assert!(cramer_von_mises(tied, Sample::plain(&cur)).unwrap().0 > t_rows + 1.0);
     }
 
     #[test]

@@ -110,6 +110,56 @@ fn t_test_matches_scipy_with_one_value_or_no_variance() {
 }
 
 #[test]
+fn t_test_from_a_profile_s_moments_matches_scipy_at_huge_counts() {
+    // scipy.stats.ttest_ind_from_stats at 10^4 .. 10^18 rows: the incomplete beta function
+    // gave p = 0.047 for the first case (scipy 0.0893) and 0 past 5 x 10^15 rows.
+    let f = fixture();
+    let cases = f["ttest_from_stats"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for c in cases {
+        let side = |n: &str, mean: &str, sd: &str| {
+            let (n, sd) = (number(&c[n]), number(&c[sd]));
+            Moments {
+                count: n,
+                mean: number(&c[mean]),
+                m2: sd * sd * (n - 1.0),
+            }
+        };
+        let (a, b) = (side("n1", "mean1", "sd1"), side("n2", "mean2", "sd2"));
+        let (t, p) = t_test(a, b);
+        let (want_t, want_p) = (number(&c["t"]), number(&c["p"]));
+        assert!(close(t, want_t), "n1 {}: t {t} vs {want_t}", a.count);
+        assert!(
+            close(p, want_p),
+            "n1 {}: p {p:e} vs scipy {want_p:e}",
+            a.count
+        );
+    }
+}
+
+#[test]
+fn mann_whitney_against_weighted_points_of_huge_counts_is_exact() {
+    // 0..20 each k times against 0.6, 1.6, ..., 20.6 fourteen times: U1 = 2940 k exactly,
+    // and scipy's asymptotic p evaluated with exact rational U, tie term and variance (Python
+    // fractions and 50-digit decimals; scipy itself cannot hold these counts). f64 rank sums
+    // gave 0.0726 at 10^14, 0.00103 at 10^16 and a negative U at 10^17.
+    let x: Vec<f64> = (0..21).map(f64::from).collect();
+    let mut y: Vec<f64> = (0..294).map(|i| f64::from(i % 21) + 0.6).collect();
+    sort_f64(&mut y);
+    for (k, p) in [
+        (100_000_000_000_000u64, 0.078_414_148_463_103_21),
+        (10u64.pow(16), 0.078_414_148_463_088_67),
+        (10u64.pow(17), 0.078_414_148_463_088_5),
+        (8 * 10u64.pow(17), 0.078_414_148_463_088_5),
+    ] {
+        let w = vec![k; 21];
+        let m = mann_whitney_less(Sample::weighted(&x, &w), Sample::plain(&y));
+        assert_eq!(m.u1, 2940.0 * k as f64, "k {k}");
+        assert!(close(m.p_value, p), "k {k}: {} vs {p}", m.p_value);
+    }
+}
+
+#[test]
 fn the_cramer_von_mises_limit_ends_on_any_argument() {
     use steward_stats::stattests::cvm_limit_cdf;
     assert!(cvm_limit_cdf(f64::NAN).is_nan());
@@ -118,5 +168,11 @@ fn the_cramer_von_mises_limit_ends_on_any_argument() {
     for x in [1e-300, 1e-5, 0.003, 0.5, 3.0, 1e10, 1e300] {
         let c = cvm_limit_cdf(x);
         assert!(c.is_finite(), "{x}: {c}");
+    }
+    // A huge statistic (ties in a profile of 10^15 rows give 10^24) is a tiny p-value, not
+    // scipy's truncated sum (1 - cdf = 0.02 at 10^12, 0.88 at 10^16).
+    for x in [7.0, 20.0, 50.0, 51.0, 1e12, 1e16, 2.8e24] {
+        let p = 1.0 - cvm_limit_cdf(x);
+        assert!(p < 1e-7, "{x}: p {p}");
     }
 }

@@ -1,10 +1,11 @@
 //! `steward drift`: a current dataset against its reference.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use anyhow::{anyhow, bail};
 use steward_data::drift::{
@@ -50,18 +51,33 @@ fn options(args: &DriftArgs) -> anyhow::Result<DriftOptions> {
     if let Some(both) = o.numerical.intersection(&o.categorical).next() {
         bail!("column `{both}` is given both as --numerical and --categorical");
     }
+    // A flag given twice with different values is a contradiction, not "the last wins":
+    // (column or None for all columns) -> the flag's text that set it first.
+    let mut stattest_from: BTreeMap<Option<String>, &str> = BTreeMap::new();
     for s in &args.stattest {
-        match s.split_once('=') {
-            Some((col, name)) => {
-                let t = StatTest::parse(name.trim()).map_err(|e| anyhow!("--stattest {s}: {e}"))?;
-                o.column_stattest.insert(col.trim().to_string(), t);
-            }
-            None => {
-                o.stattest =
-                    Some(StatTest::parse(s.trim()).map_err(|e| anyhow!("--stattest {s}: {e}"))?)
-            }
+        let (col, name) = match s.split_once('=') {
+            Some((col, name)) => (Some(col.trim().to_string()), name),
+            None => (None, s.as_str()),
+        };
+        let t =
+            StatTest::parse(name.trim()).map_err(|e| anyhow!("--stattest {}: {e}", shown(s)))?;
+        let previous = match &col {
+            Some(c) => o.column_stattest.insert(c.clone(), t),
+            None => o.stattest.replace(t),
+        };
+        if let Some(p) = previous
+            && p != t
+        {
+            bail!(
+                "--stattest {} and --stattest {}: two different tests for {}",
+                shown(stattest_from[&col]),
+                shown(s),
+                which(&col)
+            );
         }
+        stattest_from.entry(col).or_insert(s);
     }
+    let mut threshold_from: BTreeMap<Option<String>, &str> = BTreeMap::new();
     for t in &args.threshold {
         let (col, value) = match t.rsplit_once('=') {
             Some((c, v)) => (Some(c.trim()), v),
@@ -72,18 +88,102 @@ fn options(args: &DriftArgs) -> anyhow::Result<DriftOptions> {
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| anyhow!("--threshold {t}: `{value}` is not a number"))?;
+            .ok_or_else(|| {
+                anyhow!(
+                    "--threshold {}: `{}` is not a number",
+                    shown(t),
+                    shown(value)
+                )
+            })?;
         if v < 0.0 {
-            bail!("--threshold {t}: a threshold is a number at or above 0");
+            bail!(
+                "--threshold {}: a threshold is a number at or above 0",
+                shown(t)
+            );
         }
-        match col {
-            Some(c) => {
-                o.column_threshold.insert(c.to_string(), v);
-            }
-            None => o.threshold = Some(v),
+        // -0 is 0 (written as 0.0, never -0.0).
+        let v = v + 0.0;
+        let col = col.map(str::to_string);
+        let previous = match &col {
+            Some(c) => o.column_threshold.insert(c.clone(), v),
+            None => o.threshold.replace(v),
+        };
+        if let Some(p) = previous
+            && p != v
+        {
+            bail!(
+                "--threshold {} and --threshold {}: two different thresholds for {}",
+                shown(threshold_from[&col]),
+                shown(t),
+                which(&col)
+            );
         }
+        threshold_from.entry(col).or_insert(t);
     }
     Ok(o)
+}
+
+/// A flag's value as an error message quotes it: clipped, control characters escaped.
+fn shown(s: &str) -> String {
+    steward_io::clip(s, 200).into_owned()
+}
+
+fn which(col: &Option<String>) -> String {
+    match col {
+        Some(c) => format!("column `{}`", shown(c)),
+        None => "all columns".into(),
+    }
+}
+
+/// `--columns` and `--exclude` naming one column: a contradiction, said as such.
+pub(crate) fn check_columns_and_exclude(
+    columns: &[String],
+    exclude: &[String],
+) -> anyhow::Result<()> {
+    let exclude: BTreeSet<&String> = exclude.iter().collect();
+    if let Some(c) = columns.iter().find(|c| exclude.contains(c)) {
+        bail!(
+            "--columns {0}: the column is also excluded by --exclude {0}",
+            shown(c)
+        );
+    }
+    Ok(())
+}
+
+/// Remembers which `--exclude` names the readers were asked about, so one naming no column
+/// is an error (a typo would otherwise compare the column after all).
+pub(crate) struct Excluded<'a> {
+    names: BTreeSet<&'a str>,
+    seen: Mutex<BTreeSet<String>>,
+}
+
+impl<'a> Excluded<'a> {
+    pub(crate) fn new(exclude: &'a [String]) -> Excluded<'a> {
+        Excluded {
+            names: exclude.iter().map(String::as_str).collect(),
+            seen: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// Whether `c` is excluded, noting that the data has it.
+    pub(crate) fn excludes(&self, c: &str) -> bool {
+        if !self.names.contains(c) {
+            return false;
+        }
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(c.to_string());
+        }
+        true
+    }
+
+    /// An error for the first excluded name no input had.
+    pub(crate) fn check(&self, inputs: &str) -> anyhow::Result<()> {
+        let seen = self.seen.lock().map(|s| s.clone()).unwrap_or_default();
+        if let Some(missing) = self.names.iter().find(|n| !seen.contains(**n)) {
+            bail!("--exclude {}: no such column in {inputs}", shown(missing));
+        }
+        Ok(())
+    }
 }
 
 /// Is this file a profile (decided by parsing, so a profile of another version is
@@ -144,9 +244,10 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
         ));
     }
     let opts = options(args)?;
+    check_columns_and_exclude(&args.columns, &args.exclude)?;
     let only: BTreeSet<&str> = args.columns.iter().map(String::as_str).collect();
-    let exclude: BTreeSet<&str> = args.exclude.iter().map(String::as_str).collect();
-    let keep = |c: &str| (only.is_empty() || only.contains(c)) && !exclude.contains(c);
+    let excluded = Excluded::new(&args.exclude);
+    let keep = |c: &str| !excluded.excludes(c) && (only.is_empty() || only.contains(c));
     if is_profile(&args.current) {
         return Err(anyhow!(
             "{}: this is a profile; --current takes data (CSV, Parquet, JSON Lines or Arrow), and only --reference may be a profile",
@@ -156,8 +257,10 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     }
     if is_profile(&args.reference) {
         let mut profile = super::profile::read_profile(&args.reference)?;
+        // A set, so a long --columns list against many columns stays linear.
+        let names: BTreeSet<&str> = profile.columns.iter().map(|x| x.name.as_str()).collect();
         for c in &only {
-            if !profile.columns.iter().any(|x| x.name == *c) {
+            if !names.contains(c) {
                 return Err(anyhow!(
                     "--columns {}: no such column in {}",
                     steward_io::clip(c, 200),
@@ -168,6 +271,11 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
         }
         profile.columns.retain(|c| keep(&c.name));
         let current = load(&args.current, args.input_format, &keep)?;
+        excluded.check(&format!(
+            "{} or {}",
+            args.reference.display(),
+            args.current.display()
+        ))?;
         let on_column = |done: usize, total: usize| {
             if let Some(b) = bar {
                 b.set_message(format!("testing columns: {done} of {total}"));
@@ -185,9 +293,15 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
         (r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), c)
     });
     let (reference, current) = (reference?, current?);
+    excluded.check(&format!(
+        "{} or {}",
+        args.reference.display(),
+        args.current.display()
+    ))?;
+    let names: BTreeSet<&str> = reference.columns.iter().map(|x| x.name.as_str()).collect();
     for (name, side) in [(&only, "--columns")] {
         for c in name.iter() {
-            if !reference.columns.iter().any(|x| x.name == *c) {
+            if !names.contains(c) {
                 return Err(anyhow!(
                     "{side} {}: no such column in {}",
                     steward_io::clip(c, 200),

@@ -1,7 +1,7 @@
 //! `steward profile`: a dataset's mergeable profile, and `steward profile merge`.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::anyhow;
@@ -26,11 +26,35 @@ fn write(p: &Profile, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result
     super::emit_json(&s, output, inputs)
 }
 
+/// The same profile named twice (by another path or a hard link too) would count its rows
+/// twice: refused, naming both.
+fn refuse_repeated(profiles: &[PathBuf]) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen: HashMap<(u64, u64), &Path> = HashMap::new();
+    let mut seen_paths: HashMap<PathBuf, &Path> = HashMap::new();
+    for p in profiles {
+        let first = match std::fs::metadata(p) {
+            Ok(m) => seen.insert((m.dev(), m.ino()), p),
+            // Unreadable: read_profile reports it; a path named twice is still caught.
+            Err(_) => seen_paths.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()), p),
+        };
+        if let Some(first) = first {
+            return Err(anyhow!(
+                "{} and {} are the same profile; merging it with itself would count its rows twice",
+                steward_io::escape_line(&first.display().to_string()),
+                steward_io::escape_line(&p.display().to_string())
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
     if let Some(ProfileAction::Merge { profiles, output }) = &args.action {
         let inputs: Vec<&Path> = profiles.iter().map(|p| p.as_path()).collect();
         // A bad destination is refused before the work, not after it.
         super::check_destination(output.as_deref(), &inputs)?;
+        refuse_repeated(profiles)?;
         let mut merged = read_profile(&profiles[0])?;
         for path in &profiles[1..] {
             let next = read_profile(path)?;
@@ -58,12 +82,15 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
             )
         })?,
     };
+    super::drift::check_columns_and_exclude(&args.columns, &args.exclude)?;
     let only: BTreeSet<&str> = args.columns.iter().map(String::as_str).collect();
-    let exclude: BTreeSet<&str> = args.exclude.iter().map(String::as_str).collect();
-    let keep = |c: &str| (only.is_empty() || only.contains(c)) && !exclude.contains(c);
+    let excluded = super::drift::Excluded::new(&args.exclude);
+    let keep = |c: &str| !excluded.excludes(c) && (only.is_empty() || only.contains(c));
     let dataset = read(data, format, &keep).map_err(|e| anyhow!("{e}"))?;
+    excluded.check(&data.display().to_string())?;
+    let names: BTreeSet<&str> = dataset.columns.iter().map(|x| x.name.as_str()).collect();
     for c in &only {
-        if !dataset.columns.iter().any(|x| x.name == *c) {
+        if !names.contains(c) {
             return Err(anyhow!(
                 "--columns {}: no such column in {}",
                 steward_io::clip(c, 200),

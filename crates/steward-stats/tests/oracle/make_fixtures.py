@@ -55,6 +55,20 @@ def main():
                  ([1, 1, 1], [2, 2, 2]), ([1, 1, 1], [1, 1, 1]), ([5], [6]),
                  ([1.0, 2.0, 4.0], [2.5, 9.0])]:
         cases["ttest_ind"].append(ttest(x, y))
+    # The t-test from a profile's moments at up to 10^18 rows (ttest_ind_from_stats, the
+    # standard deviations with ddof=1): degrees of freedom where the incomplete beta function
+    # loses its digits, and past 1 / eps, where scipy takes the normal distribution.
+    cases["ttest_from_stats"] = []
+    for n1, mean1, sd1, n2, mean2, sd2 in [
+            (21e14, 10.0, 6.0553007081949835, 294, 10.6, 6.0656967), (1e4, 0.0, 1.0, 50, 0.43, 1.1),
+            (1e5, 0.0, 1.0, 3, 2.5, 0.7), (1e7, 5.0, 2.0, 1000, 5.2, 2.5),
+            (1e9, -1.0, 0.5, 30, -0.2, 0.4), (1e12, 0.0, 1.0, 200, 0.35, 1.0),
+            (1e15, 3.0, 1.0, 10, 2.0, 0.1), (1e16, 0.0, 1.0, 294, 0.1, 1.0),
+            (1e18, 0.0, 1.0, 100, 0.02, 1.0), (5e6, 0.0, 1.0, 5e6, 0.001, 1.0)]:
+        r = stats.ttest_ind_from_stats(mean1, sd1, n1, mean2, sd2, n2)
+        cases["ttest_from_stats"].append({
+            "n1": n1, "mean1": mean1, "sd1": sd1, "n2": n2, "mean2": mean2, "sd2": sd2,
+            "t": number(r.statistic), "p": number(r.pvalue)})
     out = pathlib.Path(__file__).with_name("scipy.json")
     out.write_text(json.dumps(cases, indent=1) + "\n")
 
