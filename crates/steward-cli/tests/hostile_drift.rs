@@ -6,12 +6,12 @@
 //!
 //! Each test failed before its class was fixed; the comments say what Steward did then.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+use common::{finish, no_panic, s, spawn, text, write};
 
-const DEADLINE: Duration = Duration::from_secs(60);
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn command(program: &str) -> Command {
     let mut c = Command::new(program);
@@ -23,80 +23,10 @@ fn command(program: &str) -> Command {
     c
 }
 
-/// Waits for `child` until the deadline, killing it past it. Output is read on threads so a
-/// full pipe cannot stall the child.
-fn finish(mut child: Child, what: &str) -> Output {
-    let mut pipes: Vec<Option<std::thread::JoinHandle<Vec<u8>>>> = Vec::new();
-    for pipe in [
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    ] {
-        pipes.push(pipe.map(|mut p| {
-            std::thread::spawn(move || {
-                let mut v = Vec::new();
-                let _ = p.read_to_end(&mut v);
-                v
-            })
-        }));
-    }
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait works") {
-            break status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: still running after {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut out = pipes
-        .into_iter()
-        .map(|h| h.map(|h| h.join().unwrap_or_default()).unwrap_or_default());
-    Output {
-        status,
-        stdout: out.next().unwrap_or_default(),
-        stderr: out.next().unwrap_or_default(),
-    }
-}
-
 fn run(args: &[&str]) -> Output {
-    let child = command(env!("CARGO_BIN_EXE_steward"))
-        .args(args)
-        .spawn()
-        .expect("the steward binary runs");
-    finish(child, &format!("{args:?}"))
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, content).unwrap();
-    p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn no_crash(o: &Output, what: &str) {
-    let err = text(&o.stderr);
-    assert_ne!(o.status.code(), Some(101), "{what}: panicked: {err}");
-    assert!(!err.contains("panicked"), "{what}: {err}");
-    assert!(
-        o.status.code().is_some(),
-        "{what}: killed by a signal (abort or out of memory): {err}"
-    );
+    let mut c = command(env!("CARGO_BIN_EXE_steward"));
+    c.args(args);
+    spawn(c, &format!("{args:?}"))
 }
 
 /// The first `"key": value` of a JSON report (the tests below compare one column).
@@ -134,7 +64,7 @@ fn drift_json(reference: &Path, current: &Path, extra: &[&str]) -> String {
     ];
     args.extend_from_slice(extra);
     let o = run(&args);
-    no_crash(&o, &format!("{args:?}"));
+    no_panic(&o, &format!("{args:?}"));
     assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
     text(&o.stdout)
 }
@@ -367,7 +297,7 @@ fn anderson_against_a_large_profile_does_not_allocate_per_claimed_row() {
         .spawn()
         .unwrap();
     let o = finish(child, "anderson under a 1 GiB cap");
-    no_crash(&o, "anderson against 3 x 99,999,000 claimed rows");
+    no_panic(&o, "anderson against 3 x 99,999,000 claimed rows");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
 
@@ -457,7 +387,7 @@ false
             "json",
             "--quiet",
         ]);
-        no_crash(&o, name);
+        no_panic(&o, name);
         if o.status.code() != Some(2) {
             accepted.push(name);
         }
@@ -488,7 +418,7 @@ fn html_report_escapes_control_characters() {
         "html",
         "--quiet",
     ]);
-    no_crash(&o, "html with ESC in a column name");
+    no_panic(&o, "html with ESC in a column name");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let page = text(&o.stdout);
     assert!(
@@ -542,7 +472,7 @@ fn exclude_naming_a_missing_column_is_an_error() {
         ],
     ] {
         let o = run(&args);
-        no_crash(&o, &format!("{args:?}"));
+        no_panic(&o, &format!("{args:?}"));
         assert_eq!(
             o.status.code(),
             Some(2),
@@ -570,7 +500,7 @@ fn per_column_option_given_twice_with_different_values_is_an_error() {
         let mut args = vec!["drift", "--reference", s(&r), "--current", s(&c), "--quiet"];
         args.extend_from_slice(&flags);
         let o = run(&args);
-        no_crash(&o, &format!("{flags:?}"));
+        no_panic(&o, &format!("{flags:?}"));
         assert_eq!(
             o.status.code(),
             Some(2),
@@ -600,7 +530,7 @@ fn profile_merge_of_the_same_file_twice_is_refused() {
         s(&merged),
         "--quiet",
     ]);
-    no_crash(&o, "merge p p");
+    no_panic(&o, "merge p p");
     assert_eq!(
         o.status.code(),
         Some(2),
@@ -723,7 +653,7 @@ fn profile_merge_of_many_columns_is_not_quadratic() {
         s(&merged),
         "--quiet",
     ]);
-    no_crash(&o, "merge of 100,000 columns");
+    no_panic(&o, "merge of 100,000 columns");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
         start.elapsed() < Duration::from_secs(30),
@@ -774,7 +704,7 @@ fn smaller_mistakes_get_plain_answers() {
         "--format",
         "json",
     ]);
-    no_crash(&o, "a number column with no values");
+    no_panic(&o, "a number column with no values");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let all = text(&o.stdout) + &text(&o.stderr);
     assert!(!all.contains("most frequent"), "{all}");
@@ -828,7 +758,7 @@ fn cramer_von_mises_against_a_summary_of_tied_values_is_skipped_with_a_reason() 
         "--format",
         "json",
     ]);
-    no_crash(&o, "cramer_von_mises on tied summary");
+    no_panic(&o, "cramer_von_mises on tied summary");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
     assert!(
         text(&o.stderr).contains("multiplicities"),
