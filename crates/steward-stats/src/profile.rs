@@ -57,6 +57,23 @@ pub struct NumericProfile {
     pub histogram: Histogram,
 }
 
+impl NumericProfile {
+    /// The derived fields (std, rank error, histogram) from the moments and the summary, so
+    /// building, reading weighted points and merging all derive them the same way.
+    fn new(min: f64, max: f64, mean: f64, m2: f64, count: u64, quantiles: QuantileSummary) -> Self {
+        NumericProfile {
+            min,
+            max,
+            mean,
+            m2,
+            std: (m2 / count as f64).sqrt(),
+            rank_error: quantiles.rank_error,
+            histogram: histogram(&quantiles, min, max, count),
+            quantiles,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ColumnProfile {
     pub name: String,
@@ -222,17 +239,7 @@ impl ColumnProfile {
                 };
                 let m2: f64 = v.iter().map(|x| (x - mean) * (x - mean)).sum();
                 let numeric = (count > 0).then(|| {
-                    let quantiles = QuantileSummary::from_values(v);
-                    NumericProfile {
-                        min,
-                        max,
-                        mean,
-                        m2,
-                        std: (m2 / count as f64).sqrt(),
-                        rank_error: quantiles.rank_error,
-                        histogram: histogram(&quantiles, min, max, count),
-                        quantiles,
-                    }
+                    NumericProfile::new(min, max, mean, m2, count, QuantileSummary::from_values(v))
                 });
                 ColumnProfile {
                     name: name.to_string(),
@@ -289,16 +296,7 @@ impl ColumnProfile {
                 Some(e) => (e.min, e.max, e.mean, e.m2),
                 None => (sample.min(), sample.max(), moments.mean, moments.m2),
             };
-            NumericProfile {
-                min,
-                max,
-                mean,
-                m2,
-                std: (m2 / count as f64).sqrt(),
-                rank_error: quantiles.rank_error,
-                histogram: histogram(&quantiles, min, max, count),
-                quantiles,
-            }
+            NumericProfile::new(min, max, mean, m2, count, quantiles)
         });
         ColumnProfile {
             name: name.to_string(),
@@ -693,16 +691,7 @@ impl ColumnProfile {
                 let m2 = a.m2 + b.m2 + delta * delta * na * nb / n;
                 let quantiles = a.quantiles.merge(&b.quantiles);
                 let (min, max) = (a.min.min(b.min), a.max.max(b.max));
-                Some(NumericProfile {
-                    min,
-                    max,
-                    mean,
-                    m2,
-                    std: (m2 / n).sqrt(),
-                    rank_error: quantiles.rank_error,
-                    histogram: histogram(&quantiles, min, max, count),
-                    quantiles,
-                })
+                Some(NumericProfile::new(min, max, mean, m2, count, quantiles))
             }
             (Some(a), None) => Some(a.clone()),
             (None, Some(b)) => Some(b.clone()),
