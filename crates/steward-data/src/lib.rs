@@ -163,9 +163,18 @@ pub fn read(
     for (field, acc) in schema.fields().iter().zip(accumulators) {
         match acc.finish(field.name()) {
             Some(c) => columns.push(c),
-            None => unsupported.push((field.name().to_string(), field.data_type().to_string())),
+            None => {
+                unsupported.push((field.name().to_string(), read::type_text(field.data_type())))
+            }
         }
     }
+    // The names of columns left out are only ever shown (a note per column): a name of
+    // megabytes would make megabytes of notes, so each is clipped here, once for every
+    // caller, with its control characters made visible.
+    let unsupported = unsupported
+        .into_iter()
+        .map(|(name, ty)| (steward_io::clip(&name, 200).into_owned(), ty))
+        .collect();
     Ok(Dataset {
         rows,
         columns,
@@ -240,57 +249,222 @@ fn count_strings<'a>(
     }
 }
 
-fn is_text(dt: &DataType) -> bool {
+/// The kind of values a column of this type holds, if it can be read: any integer or
+/// float (half floats too), decimals, text in any of Arrow's three layouts, booleans, and a
+/// dictionary of any key type whose values are one of those (pandas' categoricals).
+fn kind_of(dt: &DataType) -> Option<(Kind, bool)> {
     match dt {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
-        DataType::Dictionary(k, v) => {
-            matches!(**v, DataType::Utf8)
-                && matches!(
-                    **k,
-                    DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64
-                )
-        }
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => Some((Kind::Number, false)),
+        DataType::Decimal32(..)
+        | DataType::Decimal64(..)
+        | DataType::Decimal128(..)
+        | DataType::Decimal256(..) => Some((Kind::Number, false)),
+        dt if dt.is_integer() => Some((Kind::Number, true)),
+        DataType::Boolean => Some((Kind::Boolean, false)),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some((Kind::Text, false)),
+        DataType::Dictionary(k, v) if k.is_integer() => match kind_of(v) {
+            Some((Kind::Boolean, _)) | None => None,
+            other => other,
+        },
+        _ => None,
+    }
+}
+
+/// A decimal's value as a float: the unscaled integer over 10^scale.
+fn unscale(x: f64, scale: i8) -> f64 {
+    x / 10f64.powi(i32::from(scale))
+}
+
+/// Every value of a numeric array as a float (`None` where missing or not finite); `None`
+/// for another type.
+fn floats(a: &ArrayRef) -> Option<Vec<Option<f64>>> {
+    let mut all = Vec::with_capacity(a.len());
+    if !push_positions(a, &mut all) {
+        return None;
+    }
+    Some(
+        all.into_iter()
+            .enumerate()
+            .map(|(i, f)| (a.is_valid(i) && f.is_finite()).then_some(f))
+            .collect(),
+    )
+}
+
+/// Every value of a numeric array as a float, valid or not, in order.
+fn push_positions(a: &ArrayRef, out: &mut Vec<f64>) -> bool {
+    macro_rules! all {
+        ($t:ty, $conv:expr) => {{
+            let conv = $conv;
+            out.extend(a.as_primitive::<$t>().values().iter().map(|v| conv(*v)));
+            true
+        }};
+    }
+    match a.data_type() {
+        DataType::Float64 => all!(Float64Type, |x: f64| x),
+        DataType::Float32 => all!(Float32Type, f64::from),
+        DataType::Float16 => all!(
+            Float16Type,
+            |x: <Float16Type as ArrowPrimitiveType>::Native| x.to_f64()
+        ),
+        DataType::Int64 => all!(Int64Type, |x: i64| x as f64),
+        DataType::Int32 => all!(Int32Type, f64::from),
+        DataType::Int16 => all!(Int16Type, f64::from),
+        DataType::Int8 => all!(Int8Type, f64::from),
+        DataType::UInt64 => all!(UInt64Type, |x: u64| x as f64),
+        DataType::UInt32 => all!(UInt32Type, f64::from),
+        DataType::UInt16 => all!(UInt16Type, f64::from),
+        DataType::UInt8 => all!(UInt8Type, f64::from),
+        DataType::Decimal32(_, s) => all!(Decimal32Type, |x: i32| unscale(f64::from(x), *s)),
+        DataType::Decimal64(_, s) => all!(Decimal64Type, |x: i64| unscale(x as f64, *s)),
+        DataType::Decimal128(_, s) => all!(Decimal128Type, |x: i128| unscale(x as f64, *s)),
+        DataType::Decimal256(_, s) => all!(
+            Decimal256Type,
+            |x: <Decimal256Type as ArrowPrimitiveType>::Native| {
+                unscale(x.to_string().parse::<f64>().unwrap_or(f64::NAN), *s)
+            }
+        ),
         _ => false,
+    }
+}
+
+/// The valid, finite values of any numeric array; false for another type.
+fn push_any_number(a: &ArrayRef, out: &mut Vec<f64>, missing: &mut usize) -> bool {
+    match a.data_type() {
+        DataType::Float64 => push_numbers::<Float64Type>(a, out, missing, |x| x),
+        DataType::Float32 => push_numbers::<Float32Type>(a, out, missing, f64::from),
+        DataType::Float16 => push_numbers::<Float16Type>(a, out, missing, |x| x.to_f64()),
+        DataType::Int64 => push_numbers::<Int64Type>(a, out, missing, |x| x as f64),
+        DataType::Int32 => push_numbers::<Int32Type>(a, out, missing, f64::from),
+        DataType::Int16 => push_numbers::<Int16Type>(a, out, missing, f64::from),
+        DataType::Int8 => push_numbers::<Int8Type>(a, out, missing, f64::from),
+        DataType::UInt64 => push_numbers::<UInt64Type>(a, out, missing, |x| x as f64),
+        DataType::UInt32 => push_numbers::<UInt32Type>(a, out, missing, f64::from),
+        DataType::UInt16 => push_numbers::<UInt16Type>(a, out, missing, f64::from),
+        DataType::UInt8 => push_numbers::<UInt8Type>(a, out, missing, f64::from),
+        DataType::Decimal32(_, s) => {
+            let s = *s;
+            push_numbers::<Decimal32Type>(a, out, missing, |x| unscale(f64::from(x), s))
+        }
+        DataType::Decimal64(_, s) => {
+            let s = *s;
+            push_numbers::<Decimal64Type>(a, out, missing, |x| unscale(x as f64, s))
+        }
+        DataType::Decimal128(_, s) => {
+            let s = *s;
+            push_numbers::<Decimal128Type>(a, out, missing, |x| unscale(x as f64, s))
+        }
+        DataType::Decimal256(_, s) => {
+            let s = *s;
+            push_numbers::<Decimal256Type>(a, out, missing, |x| {
+                unscale(x.to_string().parse::<f64>().unwrap_or(f64::NAN), s)
+            })
+        }
+        DataType::Dictionary(..) => {
+            let d = a.as_any_dictionary();
+            let Some(values) = floats(d.values()) else {
+                return false;
+            };
+            if values.is_empty() {
+                *missing += a.len();
+                return true;
+            }
+            let keys = d.normalized_keys();
+            for (i, k) in keys.into_iter().enumerate() {
+                match values[k] {
+                    Some(f) if d.keys().is_valid(i) => out.push(f),
+                    _ => *missing += 1,
+                }
+            }
+            return true;
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The strings of a text array, counted; false for another type.
+fn count_any_text(
+    a: &ArrayRef,
+    map: &mut std::collections::HashMap<String, u64>,
+    missing: &mut usize,
+) -> bool {
+    match a.data_type() {
+        DataType::Utf8 => count_strings(map, missing, a.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => count_strings(map, missing, a.as_string::<i64>().iter()),
+        DataType::Utf8View => count_strings(map, missing, a.as_string_view().iter()),
+        DataType::Dictionary(..) => {
+            let d = a.as_any_dictionary();
+            let values = d.values();
+            if !matches!(
+                values.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+            ) {
+                return false;
+            }
+            if values.is_empty() {
+                *missing += a.len();
+                return true;
+            }
+            // Count each key, then add each distinct value once with its count.
+            let mut counts = vec![0u64; values.len()];
+            for (i, k) in d.normalized_keys().into_iter().enumerate() {
+                if d.keys().is_valid(i) {
+                    counts[k] += 1;
+                } else {
+                    *missing += 1;
+                }
+            }
+            for (v, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+                match text_at(values, v) {
+                    Some(s) => match map.get_mut(s) {
+                        Some(c) => *c += n,
+                        None => {
+                            map.insert(s.to_string(), n);
+                        }
+                    },
+                    // A key pointing at a null value is missing too.
+                    None => *missing += n as usize,
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn text_at(a: &ArrayRef, i: usize) -> Option<&str> {
+    if a.is_null(i) {
+        return None;
+    }
+    match a.data_type() {
+        DataType::Utf8 => Some(a.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => Some(a.as_string::<i64>().value(i)),
+        DataType::Utf8View => Some(a.as_string_view().value(i)),
+        _ => None,
     }
 }
 
 impl Accumulator {
     fn for_type(dt: &DataType) -> Accumulator {
-        match dt {
-            DataType::Float64 | DataType::Float32 => Accumulator::Number(Vec::new(), 0, false),
-            DataType::Int64
-            | DataType::Int32
-            | DataType::Int16
-            | DataType::Int8
-            | DataType::UInt64
-            | DataType::UInt32
-            | DataType::UInt16
-            | DataType::UInt8 => Accumulator::Number(Vec::new(), 0, true),
-            DataType::Boolean => Accumulator::Boolean {
+        match kind_of(dt) {
+            Some((Kind::Number, integer)) => Accumulator::Number(Vec::new(), 0, integer),
+            Some((Kind::Boolean, _)) => Accumulator::Boolean {
                 t: 0,
                 f: 0,
                 missing: 0,
             },
-            dt if is_text(dt) => Accumulator::Text(std::collections::HashMap::new(), 0),
-            _ => Accumulator::Unsupported,
+            Some((Kind::Text, _)) => Accumulator::Text(std::collections::HashMap::new(), 0),
+            None => Accumulator::Unsupported,
         }
     }
 
     fn feed(&mut self, a: &ArrayRef) {
         match self {
-            Accumulator::Number(out, missing, _) => match a.data_type() {
-                DataType::Float64 => push_numbers::<Float64Type>(a, out, missing, |x| x),
-                DataType::Float32 => push_numbers::<Float32Type>(a, out, missing, f64::from),
-                DataType::Int64 => push_numbers::<Int64Type>(a, out, missing, |x| x as f64),
-                DataType::Int32 => push_numbers::<Int32Type>(a, out, missing, f64::from),
-                DataType::Int16 => push_numbers::<Int16Type>(a, out, missing, f64::from),
-                DataType::Int8 => push_numbers::<Int8Type>(a, out, missing, f64::from),
-                DataType::UInt64 => push_numbers::<UInt64Type>(a, out, missing, |x| x as f64),
-                DataType::UInt32 => push_numbers::<UInt32Type>(a, out, missing, f64::from),
-                DataType::UInt16 => push_numbers::<UInt16Type>(a, out, missing, f64::from),
-                DataType::UInt8 => push_numbers::<UInt8Type>(a, out, missing, f64::from),
-                _ => *self = Accumulator::Unsupported,
-            },
+            Accumulator::Number(out, missing, _) => {
+                if !push_any_number(a, out, missing) {
+                    *self = Accumulator::Unsupported;
+                }
+            }
             Accumulator::Boolean { t, f, missing } => {
                 for v in a.as_boolean().iter() {
                     match v {
@@ -301,45 +475,7 @@ impl Accumulator {
                 }
             }
             Accumulator::Text(map, missing) => {
-                let ok = match a.data_type() {
-                    DataType::Utf8 => {
-                        count_strings(map, missing, a.as_string::<i32>().iter());
-                        true
-                    }
-                    DataType::LargeUtf8 => {
-                        count_strings(map, missing, a.as_string::<i64>().iter());
-                        true
-                    }
-                    DataType::Utf8View => {
-                        count_strings(map, missing, a.as_string_view().iter());
-                        true
-                    }
-                    DataType::Dictionary(k, _) => {
-                        macro_rules! dict {
-                            ($t:ty) => {
-                                match a
-                                    .as_dictionary::<$t>()
-                                    .downcast_dict::<arrow_array::StringArray>()
-                                {
-                                    Some(d) => {
-                                        count_strings(map, missing, d.into_iter());
-                                        true
-                                    }
-                                    None => false,
-                                }
-                            };
-                        }
-                        match **k {
-                            DataType::Int8 => dict!(Int8Type),
-                            DataType::Int16 => dict!(Int16Type),
-                            DataType::Int32 => dict!(Int32Type),
-                            DataType::Int64 => dict!(Int64Type),
-                            _ => false,
-                        }
-                    }
-                    _ => false,
-                };
-                if !ok {
+                if !count_any_text(a, map, missing) {
                     *self = Accumulator::Unsupported;
                 }
             }

@@ -141,9 +141,9 @@ fn arrow_files_and_streams_read_back() {
         let data = read(&path, Format::ArrowIpc, &all).unwrap();
         assert_eq!(data.rows, 4);
         assert_eq!(data.columns.len(), 4);
-        // The decimal column is named as left out, without being decoded.
+        // The date column is named as left out, without being decoded.
         assert_eq!(data.unsupported.len(), 1);
-        assert_eq!(data.unsupported[0].0, "price");
+        assert_eq!(data.unsupported[0].0, "day");
         let data = read(&path, Format::ArrowIpc, &|c| c == "n").unwrap();
         assert_eq!(data.columns.len(), 1);
         assert!(data.unsupported.is_empty());

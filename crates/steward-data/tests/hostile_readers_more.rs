@@ -1,6 +1,6 @@
 //! More hostile and careless inputs, found after the readers were hardened: each test is one
-//! class that still breaks. They are ignored until fixed ("known failure: ..."); run them with
-//! `cargo test -p steward-data --test hostile_readers_more -- --include-ignored`.
+//! class that once broke them (an abort, a hang, a column dropped without a word, a valid
+//! file refused). `reader_classes.rs` holds more inputs of the same classes.
 //!
 //! A class whose failure is an abort (a stack overflow, a failed allocation) cannot be caught
 //! in-process: such a test runs its body in a fresh copy of this test binary (under
@@ -108,7 +108,6 @@ const GIB: u64 = 1 << 30;
 /// ("memory allocation of 1099511627776 bytes failed", exit 134). Mutation fuzzing of a
 /// pyarrow LZ4 or zstd stream hits this in about 5% of 1-4 byte mutations.
 #[test]
-#[ignore = "known failure: Arrow IPC stream compressed buffer claiming 2^40 bytes aborts (claims checked for the file format only)"]
 fn an_arrow_stream_with_a_compressed_buffer_claiming_2_pow_40_bytes_is_damaged() {
     in_child(
         "an_arrow_stream_with_a_compressed_buffer_claiming_2_pow_40_bytes_is_damaged",
@@ -279,7 +278,6 @@ fn deep_parquet(depth: usize) -> Vec<u8> {
 /// and 1,000 (8 KB) overflow the thread `drift` reads on ("thread '<unknown>' has
 /// overflowed its stack", SIGABRT, exit 134).
 #[test]
-#[ignore = "known failure: Parquet schema nested 1,000-100,000 levels overflows the stack (abort)"]
 fn a_parquet_schema_nested_past_any_reason_is_an_error_not_a_stack_overflow() {
     in_child(
         "a_parquet_schema_nested_past_any_reason_is_an_error_not_a_stack_overflow",
@@ -310,7 +308,6 @@ fn a_parquet_schema_nested_past_any_reason_is_an_error_not_a_stack_overflow() {
 /// left out anyway). Expected: the other columns read (e.g. by falling back to the Parquet
 /// schema, `ArrowReaderOptions::with_skip_arrow_metadata`), or a plain-words error.
 #[test]
-#[ignore = "known failure: Parquet with a deeply nested struct column (embedded ARROW:schema past flatbuffers depth 64) is refused whole"]
 fn a_parquet_file_with_a_deep_struct_column_reads_its_other_columns() {
     use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StructArray};
     use arrow_schema::{DataType, Field, Fields, Schema};
@@ -353,7 +350,6 @@ fn a_parquet_file_with_a_deep_struct_column_reads_its_other_columns() {
 /// part of that one cell, and the file reads as one row (exit 0) where pandas says "EOF
 /// inside string starting at row 1". A file of thousands of rows silently becomes one.
 #[test]
-#[ignore = "known failure: CSV unterminated quote silently swallows the rest of the file (1 row, exit 0)"]
 fn a_csv_quote_that_never_closes_is_an_error_at_its_line() {
     let mut text = String::from("a,b\n1,\"x\n");
     for i in 2..1_000 {
@@ -379,7 +375,6 @@ fn a_csv_quote_that_never_closes_is_an_error_at_its_line() {
 /// and `nan`: `NAN`, `-nan` (what C's printf writes), `-NaN`, `+nan` make arrow infer text,
 /// and the column is tested as categories (chi-square) instead of numbers.
 #[test]
-#[ignore = "known failure: CSV NaN in other cases or with a sign (NAN, -nan, -NaN, +nan) makes a number column text"]
 fn csv_nan_in_any_case_and_sign_is_missing() {
     let (_d, path) = file("nan.csv", b"a\n1\nNAN\n-nan\n-NaN\n+nan\nNan\n2\n");
     let d = read(&path, Format::Csv, &all).unwrap();
@@ -396,7 +391,6 @@ fn csv_nan_in_any_case_and_sign_is_missing() {
 /// exits 2: "line 2, column 7: not JSON (expected value)". docs/limits.md says NaN and
 /// Infinity are missing values.
 #[test]
-#[ignore = "known failure: JSON Lines NaN / Infinity / -Infinity tokens (Python json.dumps output) are exit 2 instead of missing"]
 fn json_lines_nan_and_infinity_tokens_are_missing_values() {
     let text = "{\"a\": 1, \"b\": \"x\"}\n{\"a\": NaN, \"b\": \"y\"}\n{\"a\": Infinity, \"b\": \"x\"}\n{\"a\": -Infinity, \"b\": \"y\"}\n{\"a\": 2.5, \"b\": \"x\"}\n";
     let (_d, path) = file("nan.jsonl", text.as_bytes());
@@ -417,7 +411,6 @@ fn json_lines_nan_and_infinity_tokens_are_missing_values() {
 /// Expected: the other columns are read (the key left out as unsupported), or an error that
 /// names the line and says it in words.
 #[test]
-#[ignore = "known failure: JSON Lines key mixing object and scalar fails the whole file with no line and arrow Debug text"]
 fn json_lines_key_mixing_objects_and_scalars_is_left_out_or_located() {
     for text in [
         "{\"a\": {\"b\": 1}, \"n\": 1}\n{\"a\": 2, \"n\": 2}\n",
@@ -450,7 +443,6 @@ fn json_lines_key_mixing_objects_and_scalars_is_left_out_or_located() {
 /// pretty-printed string). Reading alone is checked here: under a 1 GiB cap, the read
 /// must succeed or refuse the width with an error, not abort.
 #[test]
-#[ignore = "known failure: a 2,000,000-column CSV (16 MB) aborts the reader under a 1 GiB cap"]
 fn a_csv_of_two_million_columns_is_read_or_refused_under_a_memory_cap() {
     in_child(
         "a_csv_of_two_million_columns_is_read_or_refused_under_a_memory_cap",
@@ -584,7 +576,6 @@ fn the_null_parquet_builder_makes_a_readable_file() {
 /// this file takes about 40 minutes (`timeout 60` kills it: a hang). Expected: a bound on
 /// the cells decoded (or on rows per byte of the file), refused at once with an error.
 #[test]
-#[ignore = "known failure: Parquet of 20 columns x 2^32 RLE nulls (2.6 KB) decodes for ~40 minutes"]
 fn a_tiny_parquet_file_of_billions_of_null_cells_is_bounded_in_time() {
     in_child(
         "a_tiny_parquet_file_of_billions_of_null_cells_is_bounded_in_time",
@@ -608,7 +599,6 @@ fn a_tiny_parquet_file_of_billions_of_null_cells_is_bounded_in_time() {
 /// the claim, not the data; decompressing into a buffer that grows with the output (or a
 /// bound tied to the file's size and the cap) would not.
 #[test]
-#[ignore = "known failure: Arrow file LZ4 buffer claiming 4,096x its size (within the bound) is reserved and aborts under a 1 GiB cap"]
 fn an_arrow_buffer_claiming_its_full_expansion_bound_is_not_reserved_up_front() {
     in_child(
         "an_arrow_buffer_claiming_its_full_expansion_bound_is_not_reserved_up_front",
@@ -679,7 +669,6 @@ fn an_arrow_buffer_claiming_its_full_expansion_bound_is_not_reserved_up_front() 
 /// (`Vec::with_capacity`) before decompressing. A 300 KB gzip page (its bytes need not even
 /// be gzip) claiming 1.2e9 bytes aborts under a 1 GiB cap.
 #[test]
-#[ignore = "known failure: Parquet page claiming 4,096x its compressed size (within the bound) is reserved and aborts under a 1 GiB cap"]
 fn a_parquet_page_claiming_its_full_expansion_bound_is_not_reserved_up_front() {
     in_child(
         "a_parquet_page_claiming_its_full_expansion_bound_is_not_reserved_up_front",
@@ -761,7 +750,6 @@ fn a_parquet_page_claiming_its_full_expansion_bound_is_not_reserved_up_front() {
 /// (a note that `--quiet` hides), though pandas reads them as categories and floats and
 /// Evidently tests them. A drift gate then silently ignores the column.
 #[test]
-#[ignore = "known failure: dictionary text with unsigned keys or large_string values, numeric dictionaries and float16 are skipped as unsupported"]
 fn dictionary_encoded_text_and_numbers_of_any_key_or_value_type_are_read() {
     use arrow_array::types::{Int32Type, UInt8Type};
     use arrow_array::{
@@ -822,7 +810,6 @@ fn dictionary_encoded_text_and_numbers_of_any_key_or_value_type_are_read() {
 /// skips an empty line but reads `   ` as a one-field record: "Encountered unequal lengths
 /// between records on CSV file. Expected 2 records, found 1 records at line 3", exit 2.
 #[test]
-#[ignore = "known failure: CSV whitespace-only line is a ragged-row error (pandas skips it as blank)"]
 fn a_csv_line_of_only_spaces_is_skipped_as_blank() {
     let (_d, path) = file("spaces.csv", b"a,b\n1,x\n   \n2,y\n\t\n");
     let d = read(&path, Format::Csv, &all).unwrap();
@@ -870,7 +857,6 @@ fn read_through_fifo(
 /// that does not fit ("save it to a file").
 #[cfg(unix)]
 #[test]
-#[ignore = "known failure: through a pipe, a JSON Lines key or CSV column first filled after 16 MiB is silently dropped"]
 fn a_pipe_never_drops_a_column_that_appears_after_the_inference_head() {
     let mut jsonl = Vec::new();
     for i in 0..2_000_000u32 {
@@ -951,7 +937,6 @@ const ENCRYPTED_PLAINTEXT_FOOTER: &[&str] = &[
 ];
 
 #[test]
-#[ignore = "known failure: Parquet encrypted with a plaintext footer is reported as damaged, not as encrypted"]
 fn a_parquet_file_encrypted_with_a_plaintext_footer_is_said_to_be_encrypted() {
     let hex: String = ENCRYPTED_PLAINTEXT_FOOTER.concat();
     let bytes: Vec<u8> = (0..hex.len())
@@ -1030,7 +1015,6 @@ fn many_row_groups(groups: usize) -> Vec<u8> {
 /// the ordinal only matters for encrypted files), so a valid file is exit 2 with library
 /// text.
 #[test]
-#[ignore = "known failure: Parquet of more than 32,767 row groups (pyarrow writes and reads it) is refused"]
 fn a_parquet_file_of_forty_thousand_row_groups_is_read() {
     let (_d, path) = file("groups.parquet", &many_row_groups(100));
     assert_eq!(read(&path, Format::Parquet, &all).unwrap().rows, 100);

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use arrow_schema::{Field, Schema};
+use std::io::BufRead;
+
+use arrow_schema::{DataType, Field, Schema};
 
 use super::{Batches, TextSource, batch_rows, clean, plan};
 use crate::{DataError, err};
@@ -12,8 +14,9 @@ use crate::{DataError, err};
 /// Infinities in any spelling pandas parses (`inf`, `-Infinity`, `INF`) are missing too:
 /// Evidently drops them, and arrow would otherwise read `Infinity` as text and turn a column
 /// of numbers into categories. (`1e400` is read as a number, infinite, and dropped later.)
+/// NaN likewise in any case and with any sign (`NAN`, `-nan` as C's printf writes it, `+NaN`).
 fn regex_nulls() -> regex::Regex {
-    regex::Regex::new("^(|NA|N/A|NaN|nan|null|NULL|None|[+-]?(?i:inf|infinity))$")
+    regex::Regex::new("^(|NA|N/A|null|NULL|None|[+-]?(?i:nan|inf|infinity))$")
         .expect("a valid pattern")
 }
 
@@ -25,16 +28,23 @@ pub(crate) fn read(
     let format = arrow_csv::reader::Format::default()
         .with_header(true)
         .with_null_regex(regex_nulls());
+    let header = count_header(name, source.for_inference()?)?;
+    if header > super::MAX_COLUMNS {
+        return Err(super::too_many_columns(
+            name,
+            format_args!("the header names {header} columns,"),
+        ));
+    }
+    // A pipe's head may end inside a quoted field that the rest of the input closes.
+    let partial = source.partial();
     let (schema, _) = format
-        .infer_schema(source.for_inference()?, None)
+        .infer_schema(Text::new(source.for_inference()?, !partial), None)
         .map_err(|e| {
-            err(
-                name,
-                format!(
-                    "cannot read the CSV header and rows: {}",
-                    clean(&e.to_string())
-                ),
-            )
+            let e = clean(&e.to_string());
+            if e.starts_with("line ") {
+                return err(name, e);
+            }
+            err(name, format!("cannot read the CSV header and rows: {e}"))
         })?;
     if schema.fields().is_empty() {
         return Err(err(name, "the CSV file has no header row"));
@@ -64,10 +74,18 @@ pub(crate) fn read(
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            if f.name().is_empty() {
+            let f = if f.name().is_empty() {
                 Arc::new(f.as_ref().clone().with_name(format!("Unnamed: {i}")))
             } else {
                 f.clone()
+            };
+            // A column empty throughout a pipe's first 16 MiB (which decide the types) may
+            // fill later: it is read as numbers, and a later value that is not a number is
+            // an error at its line, never a column dropped without a word.
+            if partial && f.data_type() == &DataType::Null {
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Float64))
+            } else {
+                f
             }
         })
         .collect();
@@ -84,13 +102,175 @@ pub(crate) fn read(
         .with_format(format)
         .with_projection(projection)
         .with_batch_size(batch_rows(schema.fields().len()))
-        .build_buffered(source.into_reader()?)
+        .build_buffered(Text::new(source.into_reader()?, true))
         .map_err(|e| err(name, clean(&e.to_string())))?;
     Ok(Batches {
         schema: projected,
         unsupported,
         batches: Box::new(reader.map(move |b| b.map_err(|e| message(&e.to_string(), &schema)))),
     })
+}
+
+/// The number of fields in the header row, counted before anything is kept per column.
+fn count_header(name: &str, reader: Box<dyn BufRead + '_>) -> Result<usize, DataError> {
+    let mut r = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut record = ::csv::ByteRecord::new();
+    match r.read_byte_record(&mut record) {
+        Ok(_) => Ok(record.len()),
+        Err(e) => Err(err(
+            name,
+            format!("cannot read the CSV header: {}", clean(&e.to_string())),
+        )),
+    }
+}
+
+/// Where the text is, for the CSV grammar arrow-csv reads (RFC 4180: `,` between fields,
+/// `"` quotes at a field's start, `""` inside quotes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A `"` inside quotes: the end of the quotes, or the first half of `""`.
+    QuoteInQuoted,
+}
+
+/// The text between the input and arrow-csv, which it changes in two ways pandas differs:
+/// a line of only spaces and tabs between records is blank, and left out as pandas leaves
+/// it out (arrow-csv would read it as a one-field row and refuse the file as ragged); and a
+/// quote that never closes is an error at the line it opened on (arrow-csv would take the
+/// rest of the file as one cell, and a file of thousands of rows would read as one).
+/// Lines inside quotes are never touched.
+struct Text<R> {
+    inner: R,
+    out: Vec<u8>,
+    pos: usize,
+    grammar: Grammar,
+    /// The end of `inner` is the end of the input (not a pipe's head).
+    whole: bool,
+}
+
+impl<R: BufRead> Text<R> {
+    fn new(inner: R, whole: bool) -> Self {
+        Text {
+            inner,
+            out: Vec::new(),
+            pos: 0,
+            grammar: Grammar {
+                at: At::FieldStart,
+                line_start: true,
+                pending: Vec::new(),
+                line: 1,
+                quote_line: 0,
+            },
+            whole,
+        }
+    }
+}
+
+/// Where the text is, and what is held back.
+struct Grammar {
+    at: At,
+    /// At the start of a record's line: spaces and tabs are held until the line shows
+    /// whether it is blank.
+    line_start: bool,
+    pending: Vec<u8>,
+    line: u64,
+    quote_line: u64,
+}
+
+impl Grammar {
+    fn take(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
+        for &b in chunk {
+            if self.line_start {
+                match b {
+                    b' ' | b'\t' => {
+                        self.pending.push(b);
+                        continue;
+                    }
+                    b'\n' | b'\r' => {
+                        // A blank line: its spaces go, its end stays (an empty line, which
+                        // arrow-csv skips).
+                        self.pending.clear();
+                        out.push(b);
+                        if b == b'\n' {
+                            self.line += 1;
+                        }
+                        continue;
+                    }
+                    _ => {
+                        self.line_start = false;
+                        if !self.pending.is_empty() {
+                            out.append(&mut self.pending);
+                            self.at = At::Unquoted;
+                        }
+                    }
+                }
+            }
+            out.push(b);
+            if b == b'\n' {
+                self.line += 1;
+            }
+            self.at = match (self.at, b) {
+                (At::FieldStart, b'"') => {
+                    self.quote_line = self.line;
+                    At::Quoted
+                }
+                (At::Quoted, b'"') => At::QuoteInQuoted,
+                (At::Quoted, _) => At::Quoted,
+                (At::QuoteInQuoted, b'"') => At::Quoted,
+                (_, b',') => At::FieldStart,
+                (_, b'\n' | b'\r') => {
+                    self.line_start = true;
+                    At::FieldStart
+                }
+                _ => At::Unquoted,
+            };
+        }
+    }
+}
+
+impl<R: BufRead> std::io::Read for Text<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Text<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        while self.pos == self.out.len() {
+            self.out.clear();
+            self.pos = 0;
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                if self.whole && self.grammar.at == At::Quoted {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "line {}: a quoted field opens here and never closes (a `\"` is missing; the rest of the file would be one cell)",
+                            self.grammar.quote_line
+                        ),
+                    ));
+                }
+                break;
+            }
+            self.grammar.take(chunk, &mut self.out);
+            let n = chunk.len();
+            self.inner.consume(n);
+        }
+        Ok(&self.out[self.pos..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.out.len());
+    }
 }
 
 /// arrow-csv's parse errors quote the whole row ("Row data: '[...]'"), which for a 20 MB

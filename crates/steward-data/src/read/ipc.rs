@@ -38,12 +38,18 @@ pub(crate) fn read(
     if len >= 8 {
         read_at(name, &file, 0, &mut head)?;
     }
-    let is_file = len >= 8 && &head[..6] == MAGIC;
-    if is_file {
-        check_file(name, &file, len)?;
-    } else {
-        check_stream(name, &file, len)?;
+    if len >= 8 && &head[..4] == b"FEA1" {
+        return Err(err(
+            name,
+            "this is a Feather version 1 file, not Arrow IPC, which is not supported; write it again with pyarrow.feather.write_feather (version 2, the default)",
+        ));
     }
+    let is_file = len >= 8 && &head[..6] == MAGIC;
+    let rows = if is_file {
+        check_file(name, &file, len)?
+    } else {
+        check_stream(name, &file, len)?
+    };
     type Opened = (
         arrow_schema::SchemaRef,
         Box<dyn Iterator<Item = Result<arrow_array::RecordBatch, String>> + Send>,
@@ -80,6 +86,7 @@ pub(crate) fn read(
     let (schema, _) = open(None)?;
     let fields: Vec<_> = schema.fields().iter().cloned().collect();
     let (projection, unsupported) = plan(name, &fields, keep)?;
+    super::check_cells(name, rows, projection.len() as u64, len)?;
     let (_, batches) = open(Some(projection.clone()))?;
     let projected = Arc::new(
         schema
@@ -93,13 +100,25 @@ pub(crate) fn read(
     })
 }
 
+/// The flatbuffers verifier that arrow-ipc reads metadata with refuses tables nested past
+/// 64 levels: a struct column nested that deep (valid, and written without complaint)
+/// makes the schema unreadable, and arrow-ipc offers no other way to read it.
+const TOO_DEEP: &str = "its schema nests deeper than the 64 levels Arrow's reader accepts (a deeply nested struct column), so it cannot be read; write the file without that column, or as Parquet, where such a column is left out and the others read";
+
+/// Whether the verifier refused the metadata for its depth (flatbuffers' own words: arrow-ipc
+/// does not export its error type by name).
+fn too_deep(e: &dyn std::fmt::Display) -> bool {
+    e.to_string().contains("depth limit")
+}
+
 fn message(e: &str) -> String {
     format!("the file is damaged: {}", clean(e))
 }
 
 /// The file format: magic, messages, a footer listing the record batches and dictionaries,
 /// the footer's length, magic. Every block must lie inside the file, before the footer.
-fn check_file(name: &str, file: &File, len: u64) -> Result<(), DataError> {
+/// Returns the rows its record batches claim.
+fn check_file(name: &str, file: &File, len: u64) -> Result<u64, DataError> {
     if len < 8 + 10 {
         return Err(damaged(
             name,
@@ -125,12 +144,20 @@ fn check_file(name: &str, file: &File, len: u64) -> Result<(), DataError> {
     let data_end = len - 10 - footer;
     let mut bytes = vec![0u8; footer as usize];
     read_at(name, file, data_end, &mut bytes)?;
-    let check = || -> Result<Vec<(u64, u64, u64)>, String> {
-        let footer = arrow_ipc::root_as_footer(&bytes)
-            .map_err(|_| "its footer is not a valid Arrow footer".to_string())?;
-        if footer.schema().is_none() {
+    /// (offset, metadata length, body length) of each block.
+    type Blocks = Vec<(u64, u64, u64)>;
+    let check = || -> Result<(usize, Blocks), String> {
+        let footer = arrow_ipc::root_as_footer(&bytes).map_err(|e| {
+            if too_deep(&e) {
+                TOO_DEEP.to_string()
+            } else {
+                "its footer is not a valid Arrow footer".to_string()
+            }
+        })?;
+        let Some(schema) = footer.schema() else {
             return Err("its footer has no schema".into());
-        }
+        };
+        let columns = schema.fields().map_or(0, |f| f.len());
         let blocks = footer
             .recordBatches()
             .into_iter()
@@ -151,13 +178,26 @@ fn check_file(name: &str, file: &File, len: u64) -> Result<(), DataError> {
             }
             checked.push((offset as u64, meta as u64, body as u64));
         }
-        Ok(checked)
+        Ok((columns, checked))
     };
-    let blocks = contain(check)
+    let (columns, blocks) = contain(check)
         .map_err(|p| damaged(name, p))?
-        .map_err(|why| damaged(name, why))?;
+        .map_err(|why| {
+            if why == TOO_DEEP {
+                err(name, why)
+            } else {
+                damaged(name, why)
+            }
+        })?;
+    if columns > super::MAX_COLUMNS {
+        return Err(super::too_many_columns(
+            name,
+            format_args!("the file has {columns} columns,"),
+        ));
+    }
     // Each block: a message (its length prefix within the block's metadata) and a body.
     let mut meta = Vec::new();
+    let mut rows = 0u64;
     for (offset, meta_len, body) in blocks {
         let mut word = [0u8; 8];
         if meta_len < 8 {
@@ -176,19 +216,24 @@ fn check_file(name: &str, file: &File, len: u64) -> Result<(), DataError> {
         read_at(name, file, offset + skip, &mut meta)?;
         // arrow-ipc reads a block's message from the block's whole bytes, so a message that
         // is not valid within its own length could still be read there, past this check.
-        if check_message(name, file, &meta, offset + meta_len, body)?.is_none() {
-            return Err(damaged(name, "a block does not hold a valid message"));
+        match check_message(name, file, &meta, offset + meta_len, body)? {
+            Some((_, n)) => rows = rows.saturating_add(n),
+            None => return Err(damaged(name, "a block does not hold a valid message")),
         }
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// A compressed buffer starts with its uncompressed length, which arrow-ipc reserves before
-/// decompressing. A buffer may expand, but not without bound: up to 16 MiB always, beyond
-/// that up to 4,096 times its compressed size (LZ4 cannot exceed ~255; zstd can, but
-/// only for data of one repeated byte).
-const BUFFER_FLOOR: u64 = 16 << 20;
-const BUFFER_RATIO: u64 = 4096;
+/// decompressing, so the claim must be one the buffer's bytes can produce. LZ4 cannot expand
+/// more than about 255 times (a small allowance on top for the frame's headers). zstd can
+/// (blocks of one repeated byte reach 32,768 times), so a large zstd claim is checked by
+/// decompressing the buffer into nothing and counting: the claim must be exactly what it
+/// holds.
+const LZ4_RATIO: u64 = 256;
+const SLACK: u64 = 64 << 10;
+/// A zstd claim up to this (or up to 16 times the buffer) is reserved as it stands.
+const ZSTD_TRUSTED: u64 = 1 << 20;
 
 /// One message: if it holds a record batch (or a dictionary's), every buffer must lie in
 /// the body, and a compressed buffer's declared length must be plausible.
@@ -198,10 +243,11 @@ fn check_message(
     meta: &[u8],
     body_start: u64,
     body_len: u64,
-) -> Result<Option<i64>, DataError> {
+) -> Result<Option<(i64, u64)>, DataError> {
     struct Plan {
         body: i64,
-        compressed: bool,
+        rows: u64,
+        compressed: Option<arrow_ipc::CompressionType>,
         buffers: Vec<(i64, i64)>,
     }
     let plan = contain(|| {
@@ -211,7 +257,10 @@ fn check_message(
                 .or_else(|| m.header_as_dictionary_batch().and_then(|d| d.data()));
             Plan {
                 body: m.bodyLength(),
-                compressed: batch.and_then(|b| b.compression()).is_some(),
+                rows: m
+                    .header_as_record_batch()
+                    .map_or(0, |b| u64::try_from(b.length()).unwrap_or(0)),
+                compressed: batch.and_then(|b| b.compression()).map(|c| c.codec()),
                 buffers: batch
                     .and_then(|b| b.buffers())
                     .map(|v| v.iter().map(|b| (b.offset(), b.length())).collect())
@@ -238,28 +287,64 @@ fn check_message(
                 ),
             ));
         }
-        if plan.compressed && *length >= 8 {
+        if let Some(codec) = plan.compressed
+            && *length >= 8
+        {
             let mut word = [0u8; 8];
-            read_at(name, file, body_start + *offset as u64, &mut word)?;
+            let at = body_start + *offset as u64;
+            read_at(name, file, at, &mut word)?;
             let claim = i64::from_le_bytes(word);
             // -1: this buffer was left uncompressed.
-            let bound = BUFFER_FLOOR.max((*length as u64).saturating_mul(BUFFER_RATIO));
-            if claim != -1 && u64::try_from(claim).map_or(true, |c| c > bound) {
-                return Err(damaged(
+            if claim == -1 {
+                continue;
+            }
+            let bytes = *length as u64 - 8;
+            let refuse = |why: &str| {
+                damaged(
                     name,
                     format!(
-                        "a compressed buffer of {length} bytes claims {claim} bytes uncompressed"
+                        "a compressed buffer of {length} bytes claims {claim} bytes uncompressed{why}"
                     ),
-                ));
+                )
+            };
+            let Ok(claim) = u64::try_from(claim) else {
+                return Err(refuse(""));
+            };
+            if codec == arrow_ipc::CompressionType::ZSTD {
+                if claim > ZSTD_TRUSTED && claim > bytes.saturating_mul(16) {
+                    let mut data = vec![0u8; bytes as usize];
+                    read_at(name, file, at + 8, &mut data)?;
+                    match zstd_size(&data, claim) {
+                        Some(n) if n == claim => {}
+                        Some(n) => {
+                            return Err(refuse(&format!(", but holds {n}")));
+                        }
+                        None => return Err(refuse(", but is not valid zstd")),
+                    }
+                }
+            } else if claim > bytes.saturating_mul(LZ4_RATIO).saturating_add(SLACK) {
+                return Err(refuse(", more than LZ4 can expand to"));
             }
         }
     }
-    Ok(Some(plan.body))
+    Ok(Some((plan.body, plan.rows)))
+}
+
+/// How many bytes a zstd buffer decompresses to, counting at most `claim + 1` (memory: the
+/// decoder's window, which zstd bounds at 128 MiB); `None` when it is not valid zstd.
+fn zstd_size(data: &[u8], claim: u64) -> Option<u64> {
+    let decoder = zstd::stream::read::Decoder::with_buffer(data).ok()?;
+    std::io::copy(
+        &mut decoder.take(claim.saturating_add(1)),
+        &mut std::io::sink(),
+    )
+    .ok()
 }
 
 /// The stream format: messages, each a length, metadata and a body, to the end or to a zero
 /// length. Every length must fit in what remains of the file.
-fn check_stream(name: &str, file: &File, len: u64) -> Result<(), DataError> {
+/// Returns the rows its record batches claim.
+fn check_stream(name: &str, file: &File, len: u64) -> Result<u64, DataError> {
     let not_arrow = || {
         err(
             name,
@@ -267,6 +352,7 @@ fn check_stream(name: &str, file: &File, len: u64) -> Result<(), DataError> {
         )
     };
     let mut pos = 0u64;
+    let mut rows = 0u64;
     let mut first = true;
     let mut meta = Vec::new();
     while pos < len {
@@ -305,9 +391,29 @@ fn check_stream(name: &str, file: &File, len: u64) -> Result<(), DataError> {
         meta.resize(meta_len as usize, 0);
         read_at(name, file, pos, &mut meta)?;
         pos += meta_len as u64;
-        let body = contain(|| arrow_ipc::root_as_message(&meta).map(|m| m.bodyLength()))
-            .map_err(|p| damaged(name, p))?;
+        let body = contain(|| {
+            arrow_ipc::root_as_message(&meta).map(|m| {
+                let columns = m
+                    .header_as_schema()
+                    .and_then(|s| s.fields())
+                    .map_or(0, |f| f.len());
+                (m.bodyLength(), columns)
+            })
+        })
+        .map_err(|p| damaged(name, p))?;
+        if let Ok((_, columns)) = body
+            && columns > super::MAX_COLUMNS
+        {
+            return Err(super::too_many_columns(
+                name,
+                format_args!("the stream has {columns} columns,"),
+            ));
+        }
+        let body = body.map(|(body, _)| body);
         let Ok(body) = body else {
+            if body.as_ref().is_err_and(|e| too_deep(e)) {
+                return Err(err(name, TOO_DEEP));
+            }
             return Err(if first {
                 not_arrow()
             } else {
@@ -323,11 +429,16 @@ fn check_stream(name: &str, file: &File, len: u64) -> Result<(), DataError> {
                 ),
             ));
         }
+        // A record batch's buffers, and the lengths its compressed buffers claim, are
+        // checked as in the file format.
+        if let Some((_, n)) = check_message(name, file, &meta, pos, body as u64)? {
+            rows = rows.saturating_add(n);
+        }
         pos += body as u64;
         first = false;
     }
     if first {
         return Err(not_arrow());
     }
-    Ok(())
+    Ok(rows)
 }

@@ -1,12 +1,13 @@
 //! JSON Lines: one object per line. Read line by line, so that every error names its line.
 
 use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_json::reader::Decoder;
-use arrow_schema::{ArrowError, Field, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 
 use super::{Batches, TextSource, batch_rows, clean, plan};
 use crate::{DataError, err};
@@ -36,14 +37,16 @@ fn parse_line(line: &[u8], number: usize) -> Result<serde_json::Value, String> {
             "the file holds a JSON array, expected JSON Lines: one object per line".to_string(),
         );
     }
-    let parsed = match serde_json::from_slice::<serde_json::Value>(line) {
-        // serde_json refuses numbers beyond f64 (1e400); pandas reads them as infinity, and
-        // infinities are missing values. For type inference such a number stands in as a
-        // finite float; the decoder then reads it as infinity, which is counted as missing.
-        Err(e) if e.to_string().starts_with("number out of range") => {
-            serde_json::from_slice::<serde_json::Value>(&finite_numbers(line))
-        }
-        other => other,
+    let parsed = match parse(line) {
+        // `NaN`, `Infinity` and `-Infinity` are not JSON, but Python's json.dumps writes
+        // them and pandas reads them as floats, which are missing values. For type inference
+        // each stands in as a finite float (the key holds numbers); the decoder reads it as
+        // null.
+        Err(e) => match non_finite(line, b"0.0") {
+            Some(fixed) => parse(&fixed).map_err(|_| e),
+            None => Err(e),
+        },
+        ok => ok,
     };
     match parsed {
         Ok(v @ serde_json::Value::Object(_)) => Ok(v),
@@ -66,6 +69,70 @@ fn parse_line(line: &[u8], number: usize) -> Result<serde_json::Value, String> {
                 steward_io::clip(what, 120)
             ))
         }
+    }
+}
+
+fn parse(line: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    match serde_json::from_slice::<serde_json::Value>(line) {
+        // serde_json refuses numbers beyond f64 (1e400); pandas reads them as infinity, and
+        // infinities are missing values. For type inference such a number stands in as a
+        // finite float; the decoder then reads it as infinity, which is counted as missing.
+        Err(e) if e.to_string().starts_with("number out of range") => {
+            serde_json::from_slice::<serde_json::Value>(&finite_numbers(line))
+        }
+        other => other,
+    }
+}
+
+/// `line` with the tokens `NaN`, `Infinity` and `-Infinity` outside strings replaced by
+/// `with`, or `None` when it has none (checked first by a fast scan for `N` and `I`).
+fn non_finite(line: &[u8], with: &[u8]) -> Option<Vec<u8>> {
+    if !line.contains(&b'N') && !line.contains(&b'I') {
+        return None;
+    }
+    let mut out = Vec::with_capacity(line.len());
+    let mut changed = false;
+    let mut i = 0;
+    let mut in_string = false;
+    while i < line.len() {
+        let c = line[i];
+        if in_string {
+            out.push(c);
+            if c == b'\\' && i + 1 < line.len() {
+                out.push(line[i + 1]);
+                i += 1;
+            } else if c == b'"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'"' {
+            in_string = true;
+        }
+        let token = [&b"NaN"[..], b"Infinity", b"-Infinity"]
+            .into_iter()
+            .find(|t| line[i..].starts_with(t));
+        match token {
+            Some(t) => {
+                out.extend_from_slice(with);
+                i += t.len();
+                changed = true;
+            }
+            None => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+/// A line as the decoder reads it: non-finite tokens as nulls.
+fn for_decoder(line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    match non_finite(line, b"null") {
+        Some(fixed) => std::borrow::Cow::Owned(fixed),
+        None => std::borrow::Cow::Borrowed(line),
     }
 }
 
@@ -115,9 +182,37 @@ pub(crate) fn read(
     mut source: TextSource,
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Batches, DataError> {
-    let schema = infer(name, source.for_inference()?)?;
-    let fields: Vec<Arc<Field>> = schema.fields().iter().cloned().collect();
-    let (projection, unsupported) = plan(name, &fields, keep)?;
+    let partial = source.partial();
+    let Inferred {
+        schema,
+        nested,
+        keys,
+        lines,
+    } = infer(name, source.for_inference()?)?;
+    // A key nested on any line is never decoded, whatever its other lines hold: the
+    // decoder would refuse the object or list where the scalar type was inferred.
+    let fields: Vec<Arc<Field>> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if nested.contains(f.name().as_str()) {
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Null))
+            } else if partial && f.data_type() == &DataType::Null {
+                // Null throughout a pipe's head, which decides the types: read as numbers,
+                // so that values arriving later are read (or are an error at their line),
+                // never dropped without a word.
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Float64))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    let (projection, mut unsupported) = plan(name, &fields, keep)?;
+    for (key, ty) in &mut unsupported {
+        if nested.contains(key.as_str()) {
+            *ty = "nested objects or lists".to_string();
+        }
+    }
     // Only the kept fields are decoded into arrays; the others are skipped while parsing.
     let kept: Vec<Arc<Field>> = projection.iter().map(|&i| fields[i].clone()).collect();
     let projected = Arc::new(Schema::new(kept));
@@ -132,6 +227,9 @@ pub(crate) fn read(
         buffer: Vec::new(),
         lines: Vec::new(),
         done: false,
+        // A pipe's keys were all seen only in its head: a key first met after it has no
+        // column, and would be dropped without a word.
+        known: partial.then_some((keys, lines)),
     };
     Ok(Batches {
         schema: projected,
@@ -149,45 +247,95 @@ fn decoder(schema: &Arc<Schema>, rows: usize) -> Result<Decoder, ArrowError> {
         .build_decoder()
 }
 
+/// What the lines read for the schema show.
+struct Inferred {
+    schema: Schema,
+    /// Keys holding an object or a list on some line: never read (a nested value is not a
+    /// number, a category or a boolean), whatever the other lines hold.
+    nested: HashSet<String>,
+    /// Every key seen.
+    keys: HashSet<String>,
+    /// Lines read.
+    lines: usize,
+}
+
 /// The schema from every line (of a file) or of the first bytes (of a pipe).
-fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Schema, DataError> {
+fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Inferred, DataError> {
     let failure: RefCell<Option<String>> = RefCell::new(None);
     let mut number = 0usize;
     let mut line = Vec::new();
+    let mut nested = HashSet::new();
+    let mut keys: HashSet<String> = HashSet::new();
     let values = std::iter::from_fn(|| {
         loop {
             line.clear();
-            number += 1;
             match reader.read_until(b'\n', &mut line) {
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => {
-                    *failure.borrow_mut() = Some(format!("line {number}: cannot read: {e}"));
+                    *failure.borrow_mut() = Some(format!("line {}: cannot read: {e}", number + 1));
                     return Some(Err(ArrowError::JsonError(String::new())));
                 }
             }
+            number += 1;
             let text = trim(&line);
             if text.is_empty() {
                 continue;
             }
-            return Some(match parse_line(text, number) {
-                Ok(v) => Ok(v),
+            // A long line is first counted, key by key without keeping any, so that a line of
+            // two million keys is refused before it is parsed into memory.
+            if text.len() > 1 << 20 && top_keys_beyond(text, super::MAX_COLUMNS) {
+                *failure.borrow_mut() = Some(format!(
+                    "line {number}: more than {} keys (columns), the most Steward reads",
+                    super::MAX_COLUMNS
+                ));
+                return Some(Err(ArrowError::JsonError(String::new())));
+            }
+            let mut value = match parse_line(text, number) {
+                Ok(v) => v,
                 Err(m) => {
                     *failure.borrow_mut() = Some(m);
-                    Err(ArrowError::JsonError(String::new()))
+                    return Some(Err(ArrowError::JsonError(String::new())));
                 }
-            });
+            };
+            if let serde_json::Value::Object(map) = &mut value {
+                for (k, v) in map.iter_mut() {
+                    if !keys.contains(k.as_str()) {
+                        if keys.len() >= super::MAX_COLUMNS {
+                            *failure.borrow_mut() = Some(format!(
+                                "line {number}: more than {} distinct keys (columns), the most Steward reads",
+                                super::MAX_COLUMNS
+                            ));
+                            return Some(Err(ArrowError::JsonError(String::new())));
+                        }
+                        keys.insert(k.clone());
+                    }
+                    if v.is_object() || v.is_array() {
+                        if !nested.contains(k.as_str()) {
+                            nested.insert(k.clone());
+                        }
+                        *v = serde_json::Value::Null;
+                    }
+                }
+            }
+            return Some(Ok(value));
         }
     });
     let schema = arrow_json::reader::infer_json_schema_from_iterator(values);
     if let Some(m) = failure.into_inner() {
         return Err(err(name, m));
     }
-    schema.map_err(|e| {
+    let schema = schema.map_err(|e| {
         err(
             name,
             format!("cannot settle the fields' types: {}", clean(&e.to_string())),
         )
+    })?;
+    Ok(Inferred {
+        schema,
+        nested,
+        keys,
+        lines: number,
     })
 }
 
@@ -202,6 +350,8 @@ struct JsonBatches {
     buffer: Vec<u8>,
     lines: Vec<(usize, usize)>,
     done: bool,
+    /// For a pipe: the keys its head showed, and how many lines the head had.
+    known: Option<(HashSet<String>, usize)>,
 }
 
 impl JsonBatches {
@@ -224,6 +374,13 @@ impl JsonBatches {
                 self.buffer.truncate(start);
                 continue;
             }
+            if let Some((keys, head)) = &self.known
+                && self.line > *head
+            {
+                check_keys(line, keys, self.line)?;
+            }
+            let line = for_decoder(line);
+            let line = &line[..];
             let before = self.decoder.len();
             let used = self
                 .decoder
@@ -264,13 +421,59 @@ impl JsonBatches {
             let Ok(mut one) = decoder(&self.schema, 1) else {
                 break;
             };
-            let line = trim(&self.buffer[start..end]);
-            if let Err(e) = one.decode(line).and_then(|_| one.flush()) {
+            let line = for_decoder(trim(&self.buffer[start..end]));
+            if let Err(e) = one.decode(&line).and_then(|_| one.flush()) {
                 return self.located(&e, number);
             }
         }
         let first = self.lines.first().map_or(self.line, |l| l.0);
         format!("lines {first}-{}: {}", self.line, clean(&e.to_string()))
+    }
+}
+
+/// Whether the object on `line` has more than `limit` keys, counted without keeping them
+/// (a line that is not a JSON object counts as not: its parse says what is wrong).
+fn top_keys_beyond(line: &[u8], limit: usize) -> bool {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Count<'a>(&'a std::cell::Cell<usize>, usize);
+    impl<'de> Visitor<'de> for Count<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while map.next_key::<IgnoredAny>()?.is_some() {
+                map.next_value::<IgnoredAny>()?;
+                self.0.set(self.0.get() + 1);
+                if self.0.get() > self.1 {
+                    return Err(serde::de::Error::custom("too many keys"));
+                }
+            }
+            Ok(())
+        }
+    }
+    let n = std::cell::Cell::new(0);
+    let fixed = non_finite(line, b"null");
+    let mut de = serde_json::Deserializer::from_slice(fixed.as_deref().unwrap_or(line));
+    let _ = (&mut de).deserialize_map(Count(&n, limit));
+    n.get() > limit
+}
+
+/// A pipe's line past the head that decided the columns: a key the head never showed is an
+/// error at its line (it would otherwise be dropped without a word).
+fn check_keys(line: &[u8], keys: &HashSet<String>, number: usize) -> Result<(), String> {
+    let fixed = non_finite(line, b"null");
+    let parsed = serde_json::from_slice::<HashMap<String, serde::de::IgnoredAny>>(
+        fixed.as_deref().unwrap_or(line),
+    );
+    // A line that is not an object is left to the decoder, which says what is wrong.
+    let Ok(map) = parsed else { return Ok(()) };
+    match map.keys().find(|k| !keys.contains(k.as_str())) {
+        Some(k) => Err(format!(
+            "line {number}: key `{}` first appears after the first 16 MiB of a pipe, which decide the columns; save the input to a file and read that",
+            steward_io::clip(k, 80)
+        )),
+        None => Ok(()),
     }
 }
 

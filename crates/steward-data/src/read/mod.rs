@@ -43,6 +43,12 @@ pub(crate) fn plan(
     fields: &[Arc<Field>],
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<(Vec<usize>, Unsupported), DataError> {
+    if fields.len() > MAX_COLUMNS {
+        return Err(too_many_columns(
+            name,
+            format_args!("the file has {} columns,", fields.len()),
+        ));
+    }
     check_names(name, fields, keep)?;
     let mut decode = Vec::new();
     let mut unsupported = Vec::new();
@@ -53,7 +59,7 @@ pub(crate) fn plan(
         if crate::supported(f.data_type()) {
             decode.push(i);
         } else {
-            unsupported.push((f.name().to_string(), f.data_type().to_string()));
+            unsupported.push((f.name().to_string(), type_text(f.data_type())));
         }
     }
     Ok((decode, unsupported))
@@ -71,6 +77,48 @@ const MAX_BATCH_ROWS: usize = 64 * 1024;
 /// counting 2^62 of them would never end. Four billion rows of one number column already
 /// take 32 GB of values.
 pub(crate) const MAX_ROWS: u64 = 1 << 32;
+
+/// The most columns a file may have. Each column costs its reader a few hundred bytes to a
+/// few kilobytes (a field, an array per batch, an accumulator, its line in a report), so a
+/// 16 MB CSV of two million one-character columns took gigabytes. Checked from the header,
+/// the footer or the keys before anything is kept per column.
+pub(crate) const MAX_COLUMNS: usize = 100_000;
+
+pub(crate) fn too_many_columns(name: &str, what: impl std::fmt::Display) -> DataError {
+    err(
+        name,
+        format!(
+            "{what} more than {MAX_COLUMNS} columns, the most Steward reads; keep fewer columns when writing the file"
+        ),
+    )
+}
+
+/// Rows x columns decoded may pass this only in proportion to the file's size (see
+/// [`CELLS_PER_BYTE`]).
+const FREE_CELLS: u64 = 1 << 28;
+
+/// A Parquet file stores a run of nulls (or of one value) in a few bytes whatever its
+/// length, and a zstd-compressed Arrow buffer of zeros expands 32,768 times, so a file of a
+/// few kilobytes can claim 20 columns of 2^32 nulls, which take most of an hour to decode.
+/// Past [`FREE_CELLS`], a file may claim at most this many cells per byte. Real files are far
+/// below it: Parquet writers cut pages at 20,000 rows or about 1 MiB, and a page header
+/// alone takes tens of bytes.
+pub(crate) const CELLS_PER_BYTE: u64 = 1024;
+
+/// Refuses a binary file whose claimed rows x decoded columns its size cannot account for,
+/// before anything is decoded: time follows the bytes, not a count the file claims.
+pub(crate) fn check_cells(name: &str, rows: u64, columns: u64, len: u64) -> Result<(), DataError> {
+    let cells = rows.saturating_mul(columns);
+    if cells > FREE_CELLS.saturating_add(len.saturating_mul(CELLS_PER_BYTE)) {
+        return Err(err(
+            name,
+            format!(
+                "the file claims {rows} rows x {columns} columns = {cells} values in {len} bytes, more than {CELLS_PER_BYTE} values per byte: runs of nulls or repeated values this long are refused, since decoding them would take hours"
+            ),
+        ));
+    }
+    Ok(())
+}
 
 pub(crate) fn batch_rows(columns: usize) -> usize {
     (CELLS_PER_BATCH / columns.max(1)).clamp(1, MAX_BATCH_ROWS)
@@ -186,6 +234,11 @@ impl TextSource {
         })
     }
 
+    /// Only the first bytes of a pipe decide the schema (the rest was not seen).
+    pub(crate) fn partial(&self) -> bool {
+        !self.regular && !self.complete
+    }
+
     /// The bytes that decide the schema.
     pub(crate) fn for_inference(&mut self) -> Result<Box<dyn BufRead + '_>, DataError> {
         if self.regular {
@@ -253,6 +306,25 @@ fn check_names(
         }
     }
     Ok(())
+}
+
+/// A type as a note shows it: nested types by their kind (a struct nested 150 levels is
+/// kilobytes of text), others by name, clipped.
+pub(crate) fn type_text(dt: &arrow_schema::DataType) -> String {
+    use arrow_schema::DataType as T;
+    match dt {
+        T::Struct(_) => "struct".to_string(),
+        T::List(_)
+        | T::LargeList(_)
+        | T::FixedSizeList(..)
+        | T::ListView(_)
+        | T::LargeListView(_) => "list".to_string(),
+        T::Map(..) => "map".to_string(),
+        T::Union(..) => "union".to_string(),
+        T::Dictionary(_, v) => format!("dictionary of {}", type_text(v)),
+        T::RunEndEncoded(_, v) => format!("run-end encoded {}", type_text(v.data_type())),
+        _ => steward_io::clip(&dt.to_string(), 80).into_owned(),
+    }
 }
 
 /// An error text from a library, shortened and without its crate's prefix.

@@ -5,11 +5,14 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use ::parquet::arrow::ProjectionMask;
-use ::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use ::parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use ::parquet::basic::Compression;
 use ::parquet::errors::ParquetError;
-use ::parquet::file::metadata::ParquetMetaData;
+use ::parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use ::parquet::file::reader::{ChunkReader, Length};
+use arrow_array::RecordBatch;
 use bytes::Bytes;
 
 use super::guard::contain;
@@ -86,45 +89,89 @@ fn explain(e: &str) -> String {
     format!("the file is damaged: {e}")
 }
 
+/// How deeply a column's groups may nest. The footer's schema is a flat list of elements
+/// with child counts, which the parquet crate turns into a tree recursively (and again when
+/// it builds the Arrow schema): 1,000 nested groups, 8 KB of footer, overflow a thread's
+/// stack. A column nested deeper is left out (it is a struct, which is never compared
+/// anyway), and the other columns are read.
+pub(crate) const MAX_NESTING: usize = 64;
+
+/// The parquet crate numbers row groups with an `i16` (the ordinal matters only to
+/// decrypt), and refuses a footer of more: a larger file is read in parts of this many.
+const GROUPS_PER_PART: usize = i16::MAX as usize;
+
 pub(crate) fn read(
     name: &str,
     file: File,
     len: u64,
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Batches, DataError> {
-    check_footer(name, &file, len)?;
-    let reader = Bounded {
-        file: file
-            .try_clone()
-            .map_err(|e| err(name, super::cannot_read(&e)))?,
-        len,
+    let bytes = check_footer(name, &file, len)?;
+    let footer = match thrift::footer(&bytes) {
+        Ok(f) => f,
+        Err(ThriftError::Eof) => return Err(damaged(name, "its footer is cut short")),
+        Err(ThriftError::Malformed(why)) => {
+            return Err(damaged(name, format!("in its footer, {why}")));
+        }
     };
-    let builder = contain(|| ParquetRecordBatchReaderBuilder::try_new(reader))
-        .map_err(|p| damaged(name, p))?
-        .map_err(|e| {
-            let m = explain(&e.to_string());
-            if m.starts_with("the file is damaged") {
-                err(
-                    name,
-                    format!("not a readable Parquet file: {}", clean(&e.to_string())),
-                )
-            } else {
-                err(name, m)
-            }
-        })?;
-    let schema = builder.schema().clone();
-    let fields: Vec<_> = schema.fields().iter().cloned().collect();
-    let (roots, unsupported) = plan(name, &fields, keep)?;
-    let claimed = builder
-        .metadata()
-        .row_groups()
+    if footer.encrypted {
+        return Err(err(
+            name,
+            "the Parquet file is encrypted (with a plaintext footer); encrypted Parquet is not supported",
+        ));
+    }
+    let shape = shape(name, &footer)?;
+    if shape.tops.len() > super::MAX_COLUMNS {
+        return Err(err(
+            name,
+            format!(
+                "the file has {} columns, more than the {} Steward reads",
+                shape.tops.len(),
+                super::MAX_COLUMNS
+            ),
+        ));
+    }
+    let deep: Vec<bool> = shape.tops.iter().map(|t| t.depth > MAX_NESTING).collect();
+    let mut too_deep: super::Unsupported = shape
+        .tops
         .iter()
-        .try_fold(0u64, |sum, g| {
-            u64::try_from(g.num_rows())
-                .ok()
-                .and_then(|n| sum.checked_add(n))
-        });
-    match claimed {
+        .filter(|t| t.depth > MAX_NESTING && keep(&t.name))
+        .map(|t| {
+            (
+                t.name.clone(),
+                format!("nested deeper than {MAX_NESTING} levels"),
+            )
+        })
+        .collect();
+    let groups = footer.groups.len();
+    let parts: Vec<std::ops::Range<usize>> = if groups <= GROUPS_PER_PART && !deep.contains(&true) {
+        std::iter::once(0..groups).collect()
+    } else {
+        (0..groups.max(1))
+            .step_by(GROUPS_PER_PART)
+            .map(|s| s..(s + GROUPS_PER_PART).min(groups))
+            .collect()
+    };
+    let mut metas = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let rewritten;
+        let footer_bytes: &[u8] = if parts.len() == 1 && !deep.contains(&true) {
+            &bytes
+        } else {
+            rewritten = rewrite(name, &bytes, &footer, &shape, &deep, part.clone())?;
+            &rewritten
+        };
+        metas.push(metadata(name, footer_bytes, deep.contains(&true))?);
+    }
+    let first = &metas[0];
+    let schema = first.schema().clone();
+    let fields: Vec<_> = schema.fields().iter().cloned().collect();
+    let (roots, mut unsupported) = plan(name, &fields, keep)?;
+    unsupported.append(&mut too_deep);
+    let claimed = footer.groups.iter().try_fold(0u64, |sum, g| {
+        u64::try_from(g.rows).ok().and_then(|n| sum.checked_add(n))
+    });
+    let claimed = match claimed {
         None => {
             return Err(damaged(
                 name,
@@ -140,34 +187,267 @@ pub(crate) fn read(
                 ),
             ));
         }
-        Some(_) => {}
+        Some(n) => n,
+    };
+    let descr = first.metadata().file_metadata().schema_descr();
+    let leaves = (0..descr.num_columns())
+        .filter(|&l| roots.contains(&descr.get_column_root_idx(l)))
+        .count() as u64;
+    super::check_cells(name, claimed, leaves, len)?;
+    for meta in &metas {
+        contain(|| check_columns(name, &file, len, meta.metadata(), &roots))
+            .map_err(|p| damaged(name, p))??;
     }
-    contain(|| check_columns(name, &file, len, builder.metadata(), &roots))
-        .map_err(|p| damaged(name, p))??;
-    let mask = ProjectionMask::roots(builder.parquet_schema(), roots.clone());
-    let reader = contain(|| {
-        builder
-            .with_projection(mask)
-            .with_batch_size(batch_rows(roots.len()))
-            .build()
-    })
-    .map_err(|p| damaged(name, p))?
-    .map_err(|e| err(name, explain(&e.to_string())))?;
     let projected = Arc::new(
         schema
             .project(&roots)
             .map_err(|e| err(name, clean(&e.to_string())))?,
     );
+    let mut metas = metas.into_iter();
+    // The parts are opened one after the other, each when the one before is read.
+    let mut current: Option<Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>> = None;
+    let batches = std::iter::from_fn(move || {
+        loop {
+            if let Some(r) = current.as_mut() {
+                match r.next() {
+                    Some(b) => return Some(b),
+                    None => current = None,
+                }
+            }
+            let meta = metas.next()?;
+            let reader = Bounded {
+                file: match file.try_clone() {
+                    Ok(f) => f,
+                    Err(e) => return Some(Err(super::cannot_read(&e))),
+                },
+                len,
+            };
+            let mask = ProjectionMask::roots(meta.parquet_schema(), roots.clone());
+            let built = contain(|| {
+                ParquetRecordBatchReaderBuilder::new_with_metadata(reader, meta)
+                    .with_projection(mask)
+                    .with_batch_size(batch_rows(roots.len()))
+                    .build()
+            });
+            match built {
+                Err(p) => return Some(Err(format!("the file is damaged: {p}"))),
+                Ok(Err(e)) => return Some(Err(explain(&e.to_string()))),
+                Ok(Ok(r)) => {
+                    current = Some(Box::new(r.map(|b| b.map_err(|e| explain(&e.to_string())))))
+                }
+            }
+        }
+    });
     Ok(Batches {
         schema: projected,
         unsupported,
-        batches: Box::new(reader.map(|b| b.map_err(|e| explain(&e.to_string())))),
+        batches: Box::new(batches),
     })
 }
 
+/// The parquet crate's view of a footer: its metadata and the Arrow schema read from it.
+fn metadata(name: &str, bytes: &[u8], skip_arrow: bool) -> Result<ArrowReaderMetadata, DataError> {
+    let unreadable = |e: &ParquetError| {
+        let m = explain(&e.to_string());
+        if m.starts_with("the file is damaged") {
+            err(
+                name,
+                format!("not a readable Parquet file: {}", clean(&e.to_string())),
+            )
+        } else {
+            err(name, m)
+        }
+    };
+    let meta = contain(|| ParquetMetaDataReader::decode_metadata(bytes))
+        .map_err(|p| damaged(name, p))?
+        .map_err(|e| unreadable(&e))?;
+    let meta = Arc::new(meta);
+    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(skip_arrow);
+    match contain(|| ArrowReaderMetadata::try_new(meta.clone(), options))
+        .map_err(|p| damaged(name, p))?
+    {
+        Ok(m) => Ok(m),
+        // The Arrow schema a writer embeds (`ARROW:schema`) only refines the Parquet schema
+        // (dictionary text, time zones); one that cannot be read (a struct nested past the
+        // flatbuffers verifier's 64 levels) is ignored rather than refusing the file.
+        Err(e) if !skip_arrow && e.to_string().contains("ARROW:schema") => contain(|| {
+            ArrowReaderMetadata::try_new(
+                meta,
+                ArrowReaderOptions::new().with_skip_arrow_metadata(true),
+            )
+        })
+        .map_err(|p| damaged(name, p))?
+        .map_err(|e| unreadable(&e)),
+        Err(e) => Err(unreadable(&e)),
+    }
+}
+
+/// A top-level column of the schema: its name and how deep its groups nest.
+struct Top {
+    name: String,
+    depth: usize,
+}
+
+struct Shape {
+    tops: Vec<Top>,
+    /// The top-level column of each schema element (the root's is `usize::MAX`).
+    element_top: Vec<usize>,
+    /// The top-level column of each leaf, in the order of the column chunks.
+    leaf_top: Vec<usize>,
+}
+
+/// The schema's tree, walked without recursion: each column's depth and leaves.
+fn shape(name: &str, footer: &thrift::Footer) -> Result<Shape, DataError> {
+    let mismatch = || damaged(name, "its schema's child counts do not match its elements");
+    let mut shape = Shape {
+        tops: Vec::new(),
+        element_top: Vec::with_capacity(footer.elements.len()),
+        leaf_top: Vec::new(),
+    };
+    let Some(root) = footer.elements.first() else {
+        return Ok(shape);
+    };
+    shape.element_top.push(usize::MAX);
+    // Remaining children of each open group, the root's first.
+    let mut open: Vec<i64> = Vec::new();
+    match root.children {
+        Some(n) if n < 0 => return Err(mismatch()),
+        Some(n) if n > 0 => open.push(i64::from(n)),
+        _ => {}
+    }
+    for e in &footer.elements[1..] {
+        let Some(left) = open.last_mut() else {
+            return Err(mismatch());
+        };
+        *left -= 1;
+        let depth = open.len();
+        if depth == 1 {
+            shape.tops.push(Top {
+                name: e.name.clone(),
+                depth: 1,
+            });
+        }
+        let top = shape.tops.len() - 1;
+        shape.tops[top].depth = shape.tops[top].depth.max(depth);
+        shape.element_top.push(top);
+        match e.children {
+            Some(n) if n < 0 => return Err(mismatch()),
+            Some(n) if n > 0 => open.push(i64::from(n)),
+            _ => shape.leaf_top.push(top),
+        }
+        while open.last() == Some(&0) {
+            open.pop();
+        }
+    }
+    if !open.is_empty() {
+        return Err(mismatch());
+    }
+    Ok(shape)
+}
+
+/// The footer with only the row groups in `groups` and without the columns marked `deep`
+/// (their schema elements, column chunks and column orders), and then without the embedded
+/// Arrow schema, which would still name them.
+fn rewrite(
+    name: &str,
+    bytes: &[u8],
+    footer: &thrift::Footer,
+    shape: &Shape,
+    deep: &[bool],
+    groups: std::ops::Range<usize>,
+) -> Result<Vec<u8>, DataError> {
+    let dropping = deep.contains(&true);
+    let span = |l: &thrift::List| l.header.start..l.items.last().map_or(l.header.end, |i| i.end);
+    let mut edits: Vec<(std::ops::Range<usize>, Vec<u8>)> = Vec::new();
+    if let (Some(schema), true) = (&footer.schema, dropping) {
+        let kept: Vec<usize> = (0..schema.items.len())
+            .filter(|&i| i == 0 || !deep[shape.element_top[i]])
+            .collect();
+        let mut out = Vec::new();
+        thrift::list_header(&mut out, schema.elem, kept.len());
+        for &i in &kept {
+            let item = schema.items[i].clone();
+            match (&footer.elements[i].children_at, i) {
+                (Some(at), 0) => {
+                    out.extend_from_slice(&bytes[item.start..at.start]);
+                    let tops = deep.iter().filter(|d| !**d).count();
+                    thrift::zigzag(&mut out, tops as i64);
+                    out.extend_from_slice(&bytes[at.end..item.end]);
+                }
+                _ => out.extend_from_slice(&bytes[item]),
+            }
+        }
+        edits.push((span(schema), out));
+    }
+    let leaf_kept = |l: usize| !deep[shape.leaf_top[l]];
+    if let Some(list) = &footer.row_groups {
+        let mut out = Vec::new();
+        thrift::list_header(&mut out, list.elem, groups.len());
+        for g in groups {
+            let item = list.items[g].clone();
+            match (&footer.groups[g].columns, dropping) {
+                (Some(columns), true) => {
+                    if columns.items.len() != shape.leaf_top.len() {
+                        return Err(damaged(
+                            name,
+                            format!(
+                                "row group {g} has {} column chunks for {} columns",
+                                columns.items.len(),
+                                shape.leaf_top.len()
+                            ),
+                        ));
+                    }
+                    let cols = span(columns);
+                    out.extend_from_slice(&bytes[item.start..cols.start]);
+                    let kept: Vec<_> = (0..columns.items.len()).filter(|&l| leaf_kept(l)).collect();
+                    thrift::list_header(&mut out, columns.elem, kept.len());
+                    for l in kept {
+                        out.extend_from_slice(&bytes[columns.items[l].clone()]);
+                    }
+                    out.extend_from_slice(&bytes[cols.end..item.end]);
+                }
+                _ => out.extend_from_slice(&bytes[item]),
+            }
+        }
+        edits.push((span(list), out));
+    }
+    if let (Some(orders), true) = (&footer.column_orders, dropping)
+        && orders.items.len() == shape.leaf_top.len()
+    {
+        let mut out = Vec::new();
+        let kept: Vec<_> = (0..orders.items.len()).filter(|&l| leaf_kept(l)).collect();
+        thrift::list_header(&mut out, orders.elem, kept.len());
+        for l in kept {
+            out.extend_from_slice(&bytes[orders.items[l].clone()]);
+        }
+        edits.push((span(orders), out));
+    }
+    if let (Some(kv), true) = (&footer.key_values, dropping) {
+        let mut out = Vec::new();
+        let kept: Vec<_> = (0..kv.items.len())
+            .filter(|i| !footer.arrow_schema.contains(i))
+            .collect();
+        thrift::list_header(&mut out, kv.elem, kept.len());
+        for i in kept {
+            out.extend_from_slice(&bytes[kv.items[i].clone()]);
+        }
+        edits.push((span(kv), out));
+    }
+    edits.sort_by_key(|e| e.0.start);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for (range, with) in edits {
+        out.extend_from_slice(&bytes[at..range.start]);
+        out.extend_from_slice(&with);
+        at = range.end;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    Ok(out)
+}
+
 /// The footer: its length against the file's, and every count and length in it against the
-/// bytes that follow, before the parquet crate reserves memory for them.
-fn check_footer(name: &str, file: &File, len: u64) -> Result<(), DataError> {
+/// bytes that follow, before the parquet crate reserves memory for them. Returns its bytes.
+fn check_footer(name: &str, file: &File, len: u64) -> Result<Vec<u8>, DataError> {
     let mut f = file;
     let mut magic = [0u8; 4];
     let mut tail = [0u8; 8];
@@ -182,7 +462,7 @@ fn check_footer(name: &str, file: &File, len: u64) -> Result<(), DataError> {
     if &tail[4..] == b"PARE" {
         return Err(err(
             name,
-            "the Parquet file is encrypted, which is not supported",
+            "the Parquet file is encrypted; encrypted Parquet is not supported",
         ));
     }
     if &magic != b"PAR1" || &tail[4..] != b"PAR1" {
@@ -203,7 +483,7 @@ fn check_footer(name: &str, file: &File, len: u64) -> Result<(), DataError> {
         .and_then(|_| f.read_exact(&mut bytes))
         .map_err(|e| err(name, super::cannot_read(&e)))?;
     match Compact::new(&bytes).check_struct() {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(bytes),
         Err(ThriftError::Eof) => Err(damaged(name, "its footer is cut short")),
         Err(ThriftError::Malformed(why)) => Err(damaged(name, format!("in its footer, {why}"))),
     }
@@ -257,18 +537,45 @@ fn check_columns(
                     ),
                 ));
             }
-            check_pages(name, &column, file, start, end, chunk.num_values())?;
+            check_pages(
+                name,
+                &column,
+                file,
+                start,
+                end,
+                chunk.num_values(),
+                chunk.compression(),
+            )?;
         }
     }
     Ok(())
 }
 
-/// A page may expand when decompressed, but not without bound: a damaged or forged header
-/// claiming gigabytes from a few bytes is refused before anything is reserved for it. Any
-/// page of up to 16 MiB is accepted; beyond that, up to 4,096 times its compressed size
-/// (gzip's ratio stops near 1,000; zstd's default 1 MiB pages stay under the floor).
-const PAGE_FLOOR: u64 = 16 << 20;
-const PAGE_RATIO: u64 = 4096;
+/// A page may expand when decompressed, but the parquet crate reserves the size its header
+/// declares before decompressing, so the claim must be one the page's bytes can produce:
+/// at most what the codec's format can expand to (deflate 1,032 times, LZ4 about 255,
+/// Snappy about 21, zstd about 32,768 with blocks of one repeated byte; a small allowance
+/// on top for headers), and never more than [`PAGE_MAX`]. Writers cut pages at about
+/// 1 MiB (parquet-mr, arrow-rs and pyarrow alike), so 64 MiB leaves room for a page holding
+/// one very long value.
+pub(crate) const PAGE_MAX: u64 = 64 << 20;
+const PAGE_SLACK: u64 = 64 << 10;
+
+fn page_bound(codec: Compression, compressed: u64) -> u64 {
+    let ratio: u64 = match codec {
+        Compression::UNCOMPRESSED => 1,
+        Compression::SNAPPY => 32,
+        Compression::GZIP(_) => 1_100,
+        Compression::LZ4 | Compression::LZ4_RAW => 256,
+        Compression::ZSTD(_) => 32_768,
+        // Brotli has no useful bound of its format: the ceiling alone.
+        _ => u64::MAX,
+    };
+    compressed
+        .saturating_mul(ratio)
+        .saturating_add(PAGE_SLACK)
+        .min(PAGE_MAX)
+}
 
 fn check_pages(
     name: &str,
@@ -277,6 +584,7 @@ fn check_pages(
     start: u64,
     end: u64,
     chunk_values: i64,
+    codec: Compression,
 ) -> Result<(), DataError> {
     let mut f = file;
     let mut pos = start;
@@ -324,11 +632,12 @@ fn check_pages(
                 ),
             ));
         }
-        if uncompressed > PAGE_FLOOR.max(compressed.saturating_mul(PAGE_RATIO)) {
+        if uncompressed > page_bound(codec, compressed) {
             return Err(damaged(
                 name,
                 format!(
-                    "column `{column}`: a page of {compressed} bytes claims {uncompressed} bytes uncompressed"
+                    "column `{column}`: a page of {compressed} bytes claims {uncompressed} bytes uncompressed, more than its codec can produce from it (or than the {} MiB a page may hold)",
+                    PAGE_MAX >> 20
                 ),
             ));
         }

@@ -235,6 +235,221 @@ pub(crate) fn page_header(buf: &[u8]) -> Result<PageHeader> {
     Ok(h)
 }
 
+/// A list's place in the bytes: its header, the type of its items, and each item's bytes.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct List {
+    pub header: std::ops::Range<usize>,
+    pub elem: u8,
+    pub items: Vec<std::ops::Range<usize>>,
+}
+
+/// One schema element: its name, how many children it claims, and where that count is
+/// written (to rewrite it).
+#[derive(Debug, Default)]
+pub(crate) struct Element {
+    pub name: String,
+    pub children: Option<i32>,
+    pub children_at: Option<std::ops::Range<usize>>,
+}
+
+/// One row group: its column chunks (one per leaf of the schema) and its row count.
+#[derive(Debug, Default)]
+pub(crate) struct RowGroup {
+    pub columns: Option<List>,
+    pub rows: i64,
+}
+
+/// Where the parts of a FileMetaData lie in its bytes, so that a footer can be rewritten
+/// without some columns or with only some row groups, and what is decided from it alone.
+#[derive(Debug, Default)]
+pub(crate) struct Footer {
+    pub schema: Option<List>,
+    pub elements: Vec<Element>,
+    pub row_groups: Option<List>,
+    pub groups: Vec<RowGroup>,
+    pub column_orders: Option<List>,
+    pub key_values: Option<List>,
+    /// Indexes (into `key_values.items`) of the entries whose key is `ARROW:schema`.
+    pub arrow_schema: Vec<usize>,
+    /// Field 8, `encryption_algorithm`: set in an encrypted file with a plaintext footer.
+    pub encrypted: bool,
+}
+
+impl<'a> Compact<'a> {
+    fn list_header(&mut self) -> Result<(u8, u64)> {
+        let head = self.byte()?;
+        let size = match head >> 4 {
+            15 => self.varint()?,
+            n => u64::from(n),
+        };
+        if size > self.remaining() as u64 {
+            return Err(ThriftError::Malformed(
+                "a list claims more items than the bytes that follow",
+            ));
+        }
+        Ok((head & 0x0f, size))
+    }
+
+    /// A list, recording each item's bytes; `each` reads one item (it is at `items[i].start`).
+    fn list_with(&mut self, mut each: impl FnMut(&mut Self, u8) -> Result<()>) -> Result<List> {
+        let start = self.pos;
+        let (elem, size) = self.list_header()?;
+        let mut list = List {
+            header: start..self.pos,
+            elem,
+            items: Vec::new(),
+        };
+        for _ in 0..size {
+            let at = self.pos;
+            each(self, elem)?;
+            list.items.push(at..self.pos);
+        }
+        Ok(list)
+    }
+
+    fn string(&mut self) -> Result<&'a [u8]> {
+        let len = self.varint()?;
+        let start = self.pos;
+        self.advance(len)?;
+        Ok(&self.buf[start..self.pos])
+    }
+
+    fn element(&mut self) -> Result<Element> {
+        let mut e = Element::default();
+        self.nested(|p| {
+            let mut last = 0;
+            while let Some((id, t)) = p.field(&mut last)? {
+                match (id, t) {
+                    (4, 8) => {
+                        let name = p.string()?;
+                        e.name = steward_io::clip(&String::from_utf8_lossy(name), 80).into_owned();
+                    }
+                    (5, 5) => {
+                        let at = p.pos;
+                        e.children = Some(p.i32()?);
+                        e.children_at = Some(at..p.pos);
+                    }
+                    _ => p.skip(t)?,
+                }
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
+
+    fn row_group(&mut self) -> Result<RowGroup> {
+        let mut g = RowGroup::default();
+        self.nested(|p| {
+            let mut last = 0;
+            while let Some((id, t)) = p.field(&mut last)? {
+                match (id, t) {
+                    (1, 9) => g.columns = Some(p.list_with(|p, e| p.skip_value(e))?),
+                    (3, 6) => g.rows = p.zigzag()?,
+                    _ => p.skip(t)?,
+                }
+            }
+            Ok(())
+        })?;
+        Ok(g)
+    }
+}
+
+/// Indexes a FileMetaData (after `check_struct` has accepted it).
+pub(crate) fn footer(buf: &[u8]) -> Result<Footer> {
+    let mut p = Compact::new(buf);
+    let mut f = Footer::default();
+    let mut last = 0;
+    while let Some((id, t)) = p.field(&mut last)? {
+        match (id, t) {
+            (2, 9) => {
+                let mut elements = Vec::new();
+                let list = p.list_with(|p, e| {
+                    if e != 12 {
+                        return Err(ThriftError::Malformed(
+                            "a schema that is not a list of structs",
+                        ));
+                    }
+                    elements.push(p.element()?);
+                    Ok(())
+                })?;
+                f.schema = Some(list);
+                f.elements = elements;
+            }
+            (4, 9) => {
+                let mut groups = Vec::new();
+                let list = p.list_with(|p, e| {
+                    if e != 12 {
+                        return Err(ThriftError::Malformed("row groups that are not structs"));
+                    }
+                    groups.push(p.row_group()?);
+                    Ok(())
+                })?;
+                f.row_groups = Some(list);
+                f.groups = groups;
+            }
+            (5, 9) => {
+                let mut arrow = Vec::new();
+                let mut i = 0;
+                let list = p.list_with(|p, e| {
+                    if e != 12 {
+                        return p.skip_value(e);
+                    }
+                    p.nested(|p| {
+                        let mut last = 0;
+                        while let Some((id, t)) = p.field(&mut last)? {
+                            if (id, t) == (1, 8) {
+                                if p.string()? == b"ARROW:schema" {
+                                    arrow.push(i);
+                                }
+                            } else {
+                                p.skip(t)?;
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    i += 1;
+                    Ok(())
+                })?;
+                f.key_values = Some(list);
+                f.arrow_schema = arrow;
+            }
+            (7, 9) => f.column_orders = Some(p.list_with(|p, e| p.skip_value(e))?),
+            (8, 12) => {
+                f.encrypted = true;
+                p.skip(t)?;
+            }
+            _ => p.skip(t)?,
+        }
+    }
+    Ok(f)
+}
+
+/// Writes a list header for `count` items of type `elem`.
+pub(crate) fn list_header(out: &mut Vec<u8>, elem: u8, count: usize) {
+    if count < 15 {
+        out.push(((count as u8) << 4) | elem);
+    } else {
+        out.push(0xf0 | elem);
+        varint(out, count as u64);
+    }
+}
+
+pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+pub(crate) fn zigzag(out: &mut Vec<u8>, v: i64) {
+    varint(out, ((v << 1) ^ (v >> 63)) as u64);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

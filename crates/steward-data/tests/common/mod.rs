@@ -5,19 +5,19 @@
 use std::sync::Arc;
 
 use arrow_array::{
-    ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema};
 
-/// Numbers, integers, text, booleans and a decimal (a type the reader leaves out), with a
-/// missing value in each.
+/// Numbers, integers, text, booleans and a date (a type the reader leaves out, named in a
+/// note), with a missing value in each.
 pub fn batch() -> RecordBatch {
     let schema = Arc::new(Schema::new(vec![
         Field::new("x", DataType::Float64, true),
         Field::new("n", DataType::Int64, true),
         Field::new("city", DataType::Utf8, true),
         Field::new("ok", DataType::Boolean, true),
-        Field::new("price", DataType::Decimal128(10, 2), true),
+        Field::new("day", DataType::Date32, true),
     ]));
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Float64Array::from(vec![
@@ -39,11 +39,12 @@ pub fn batch() -> RecordBatch {
             Some(false),
             Some(true),
         ])),
-        Arc::new(
-            Decimal128Array::from(vec![Some(12345), Some(-1), None, Some(7)])
-                .with_precision_and_scale(10, 2)
-                .unwrap(),
-        ),
+        Arc::new(Date32Array::from(vec![
+            Some(19000),
+            Some(-1),
+            None,
+            Some(7),
+        ])),
     ];
     RecordBatch::try_new(schema, columns).unwrap()
 }
