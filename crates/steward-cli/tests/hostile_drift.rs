@@ -766,3 +766,33 @@ fn cramer_von_mises_against_a_summary_of_tied_values_is_skipped_with_a_reason() 
         text(&o.stderr)
     );
 }
+
+/// A profile of more columns than a profile may hold is refused before it is built, never
+/// written too large to be read back (or built in memory a report cannot afford).
+#[test]
+fn a_profile_of_too_many_columns_is_refused_before_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = steward_stats::profile::MAX_COLUMNS + 1;
+    let header: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+    let row: Vec<&str> = vec!["1"; n];
+    let data = write(
+        dir.path(),
+        "wide.csv",
+        &format!(
+            "{}\n{}\n{}\n",
+            header.join(","),
+            row.join(","),
+            row.join(",")
+        ),
+    );
+    let out = dir.path().join("p.json");
+    let o = run(&["profile", s(&data), "-o", s(&out)]);
+    no_panic(&o, "profile of too many columns");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("a profile holds at most"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!out.exists());
+}

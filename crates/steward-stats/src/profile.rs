@@ -41,6 +41,13 @@ pub struct Histogram {
     pub counts: Vec<f64>,
 }
 
+/// The most columns one profile holds. A numerical column's profile is about 3.5 KB of
+/// JSON, so 20,000 columns stay near 70 MB: well inside what a profile may be read back
+/// from, and a report the writer can build in memory. (The readers take files of up to
+/// 100,000 columns; a wider profile is refused before it is written, never written
+/// unreadable.)
+pub const MAX_COLUMNS: usize = 20_000;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NumericProfile {
     pub min: f64,
@@ -877,13 +884,19 @@ impl Profile {
         })
     }
 
-    /// Checks a profile read from a file (see [`ColumnProfile::validate`]) and that column
-    /// names are unique.
+    /// Checks a profile read from a file (see [`ColumnProfile::validate`]), that column
+    /// names are unique and that there are at most [`MAX_COLUMNS`].
     pub fn validate(&self) -> Result<(), String> {
         if self.format != FORMAT {
             return Err(format!(
                 "profile format `{}`, expected `{FORMAT}`",
                 shown(&self.format)
+            ));
+        }
+        if self.columns.len() > MAX_COLUMNS {
+            return Err(format!(
+                "{} columns; a profile holds at most {MAX_COLUMNS} (profile fewer with --columns or --exclude)",
+                self.columns.len()
             ));
         }
         let mut names = std::collections::BTreeSet::new();

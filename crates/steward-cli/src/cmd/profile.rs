@@ -106,6 +106,15 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
         )
         .into());
     }
+    if dataset.columns.len() > steward_stats::profile::MAX_COLUMNS {
+        return Err(anyhow!(
+            "{}: {} columns; a profile holds at most {} (profile fewer with --columns or --exclude)",
+            data.display(),
+            dataset.columns.len(),
+            steward_stats::profile::MAX_COLUMNS
+        )
+        .into());
+    }
     let profile = steward_data::drift::profile(&dataset);
     write(&profile, args.output.as_deref(), &[data.as_path()])?;
     Ok(ExitCode::SUCCESS)
