@@ -69,7 +69,10 @@ mod tests {
                 .any(|c| c.is_control() || matches!(c, '\u{202e}' | '\u{2028}' | '\u{feff}')),
             "{e:?}"
         );
-        assert_eq!(e, "c\\u{1b}[2J\\u{7}\\u{85}\\u{202e}x\\u{2028}\\u{feff}&lt;");
+        assert_eq!(
+            e,
+            "c\\u{1b}[2J\\u{7}\\u{85}\\u{202e}x\\u{2028}\\u{feff}&lt;"
+        );
         assert_eq!(escape("a\nb\tc"), "a\nb\tc");
     }
 
