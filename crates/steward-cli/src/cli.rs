@@ -254,7 +254,10 @@ pub struct MetricArgs {
 fn parse_filter(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((c, v)) if !c.trim().is_empty() => Ok((c.trim().to_string(), v.trim().to_string())),
-        _ => Err(format!("expected COL=VALUE, found `{s}`")),
+        _ => Err(format!(
+            "expected COL=VALUE, found `{}`",
+            steward_io::clip(s, 60)
+        )),
     }
 }
 

@@ -50,7 +50,15 @@ fn main() -> ExitCode {
 fn clap_exit(e: &clap::Error) -> ExitCode {
     if e.use_stderr() {
         use std::io::Write;
-        let rendered = e.render().to_string();
+        let mut rendered = e.render().to_string();
+        // clap quotes the value given whole: a value of megabytes (a CI variable gone
+        // wrong) would make an error of megabytes. It is cut, with its size said.
+        if let Some(clap::error::ContextValue::String(v)) =
+            e.get(clap::error::ContextKind::InvalidValue)
+            && v.len() > 200
+        {
+            rendered = rendered.replace(v.as_str(), &steward_io::clip(v, 60));
+        }
         let _ = write!(
             std::io::stderr().lock(),
             "{}",

@@ -688,3 +688,57 @@ fn control_characters_never_reach_the_terminal_raw() {
     let o = run(&["cost", s(&evil)]);
     assert_no_control(&text(&o.stderr), "cost error");
 }
+
+/// A flag value of megabytes (a CI variable gone wrong) was quoted whole: `--where`, a
+/// `--stattest` test name and clap's "invalid value" each made an error line as long as the
+/// value. Each is cut, with its size said.
+#[test]
+fn a_huge_flag_value_makes_a_short_error() {
+    let long = "z".repeat(100_000);
+    let observations = root().join("examples/data/payments-tickets.csv");
+    let manifest = root().join("examples/invoice-extraction.yaml");
+    let stattest = format!("a={long}");
+    for args in [
+        vec![
+            "metric",
+            s(&manifest),
+            "--tickets",
+            s(&observations),
+            "--opened",
+            "Created",
+            "--resolved",
+            "Resolved",
+            "--where",
+            long.as_str(),
+        ],
+        vec![
+            "drift",
+            "--reference",
+            s(&observations),
+            "--current",
+            s(&observations),
+            "--stattest",
+            long.as_str(),
+        ],
+        vec![
+            "drift",
+            "--reference",
+            s(&observations),
+            "--current",
+            s(&observations),
+            "--stattest",
+            stattest.as_str(),
+        ],
+        vec!["cost", "x.yaml", "--simulations", long.as_str()],
+    ] {
+        let o = run(&args);
+        no_panic(&o, &args[0..2].join(" "));
+        assert_eq!(o.status.code(), Some(2), "{}", args[0]);
+        assert!(
+            o.stderr.len() < 2_000,
+            "{}: {} bytes of error",
+            args[0],
+            o.stderr.len()
+        );
+    }
+}

@@ -818,3 +818,108 @@ fn a_profile_of_too_many_columns_is_refused_before_it_is_written() {
     );
     assert!(!out.exists());
 }
+
+/// A column whose every cell is empty or non-finite (`inf`, `nan`) has no values to test.
+/// `profile` left it out of the profile without a word, and `drift` named it by Arrow's
+/// type (`(Null)`) with the file name unescaped: an ESC in the file name reached the
+/// terminal. Both now say the column holds no values, with the path escaped.
+#[test]
+fn a_column_without_values_is_named_and_the_path_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = "a,b\n".to_string() + &"inf,1\nnan,2\n,3\n".repeat(5);
+    let hostile = write(dir.path(), "e\u{1b}[2Jx.csv", &data);
+    let out = dir.path().join("p.json");
+    for args in [
+        vec![
+            "drift",
+            "--reference",
+            s(&hostile),
+            "--current",
+            s(&hostile),
+        ],
+        vec!["profile", s(&hostile), "-o", s(&out)],
+    ] {
+        let o = run(&args);
+        no_panic(&o, &format!("{args:?}"));
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("column `a` holds no values") && err.contains("e\\u{1b}[2Jx.csv"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains('\u{1b}') && !err.contains("Null"),
+            "{args:?}: {err}"
+        );
+        let quiet = run(&[args.as_slice(), &["--quiet"]].concat());
+        assert!(
+            quiet.stderr.is_empty(),
+            "{args:?} --quiet: {}",
+            text(&quiet.stderr)
+        );
+    }
+}
+
+/// Values near the limits of f64 (1e300 and -1e300) overflow a profile's sum of squares,
+/// and a profile that could not be read back is not written: that refusal is exit 2 and
+/// must name the data file it was made from (it named nothing).
+#[test]
+fn a_profile_that_would_overflow_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "huge.csv", "a\n1e300\n-1e300\n5\n");
+    let o = run(&["profile", s(&data), "--quiet"]);
+    no_panic(&o, "profile huge.csv");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("huge.csv: cannot write a readable profile") && err.contains("`a`"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
+
+/// A column name longer than 65,535 characters (or one whose escaped form is: 70,000
+/// control characters) overflowed the text table's padding: `drift` panicked, exit 101.
+/// The table now shows 200 characters of a name, escaped, with its size said.
+#[test]
+fn a_column_name_of_megabytes_does_not_break_the_text_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = write(
+        dir.path(),
+        "long.csv",
+        &format!("{},b\n1,2\n3,4\n", "a".repeat(100_000)),
+    );
+    let ctrl = write(
+        dir.path(),
+        "ctrl.csv",
+        &format!("{},b\n1,2\n3,4\n", "\u{1}".repeat(70_000)),
+    );
+    for f in [&long, &ctrl] {
+        let o = run(&["drift", "--reference", s(f), "--current", s(f)]);
+        no_panic(&o, &f.display().to_string());
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let out = text(&o.stdout);
+        assert!(out.contains("bytes in all)"), "{out}");
+        assert!(out.len() < 10_000, "{} bytes of report", out.len());
+        assert!(!out.contains('\u{1}'));
+    }
+}
+
+/// A column present on both sides but without a single value on one (every cell empty or
+/// `inf`) was reported as skipped "only in the reference data", which sends the user looking
+/// for a missing column. The reason now says which side has no values.
+#[test]
+fn a_column_without_values_on_one_side_says_so_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let numbers: String = (1..=30).map(|i| format!("{i},{i}\n")).collect();
+    let reference = write(dir.path(), "r.csv", &format!("a,b\n{numbers}"));
+    let empty: String = (1..=30).map(|i| format!("inf,{i}\n")).collect();
+    let current = write(dir.path(), "c.csv", &format!("a,b\n{empty}"));
+    let json = drift_json(&reference, &current, &[]);
+    assert!(
+        json.contains("no values in the current data") && !json.contains("only in the"),
+        "{json}"
+    );
+    let json = drift_json(&current, &reference, &[]);
+    assert!(json.contains("no values in the reference data"), "{json}");
+}

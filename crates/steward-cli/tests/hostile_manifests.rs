@@ -612,3 +612,22 @@ fn an_explicit_target_is_not_met_by_skipping_every_rule() {
         text(&o.stdout)
     );
 }
+
+/// A manifest saved as `sys.YAML` or `sys.Yml` (editors on case-insensitive systems write
+/// such names) was not looked at in a folder, and not listed by `--verbose` either: the
+/// extension is matched without regard to case.
+#[test]
+fn a_yaml_extension_in_capitals_is_searched_in_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "ready.yaml", &ready_manifest());
+    write(dir.path(), "upper.YAML", &minimal("upper"));
+    write(dir.path(), "mixed.Yml", &minimal("mixed"));
+    let o = check(&[s(dir.path())], "json");
+    no_crash(&o, "check folder");
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out} {}", text(&o.stderr));
+    assert!(
+        out.contains("\"upper\"") && out.contains("\"mixed\""),
+        "{out}"
+    );
+}

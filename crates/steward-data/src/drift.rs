@@ -254,6 +254,18 @@ fn check_options(options: &DriftOptions, names: &BTreeSet<&str>) -> Result<(), S
     Ok(())
 }
 
+/// Why a column of one side has no counterpart on the other (`side`): left out there by
+/// the reader (no values at all, or a type not tested), or not there at all.
+fn absent(left_out: &BTreeMap<String, String>, name: &str, side: &str, present: &str) -> String {
+    match left_out.get(name).map(String::as_str) {
+        Some("no values") => {
+            format!("no values in the {side} data (every cell is empty or missing)")
+        }
+        Some(ty) => format!("in the {side} data a column of {ty}, which is not tested"),
+        None => format!("only in the {present} data"),
+    }
+}
+
 /// One reference column: its kind and values, or why a profile cannot stand for it.
 struct ReferenceColumn {
     name: String,
@@ -269,6 +281,13 @@ fn compare(
     options: &DriftOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<DriftReport, String> {
+    // Columns a reader left out (no values at all, or a type not tested), by side: a column
+    // present on both sides but left out on one is said to be so, not "only in" the other.
+    let reference_left_out: BTreeMap<String, String> = match &reference {
+        Reference::Data(d) => d.unsupported.iter().cloned().collect(),
+        Reference::Profile(_) => BTreeMap::new(),
+    };
+    let current_left_out: BTreeMap<String, String> = current.unsupported.iter().cloned().collect();
     // The reference side as columns; from a profile, each column's values are its exact
     // counts or its summary's weighted points, never rows.
     let (reference_rows, reference_columns): (usize, Vec<ReferenceColumn>) = match reference {
@@ -322,9 +341,10 @@ fn compare(
     let mut requests = Vec::new();
     for r in reference_columns {
         let Some(c) = cur_by_name.remove(&r.name) else {
+            let reason = absent(&current_left_out, &r.name, "current", "reference");
             skipped.push(Skipped {
                 column: r.name,
-                reason: "only in the reference data".into(),
+                reason,
             });
             continue;
         };
@@ -402,9 +422,10 @@ fn compare(
         });
     }
     for (name, _) in cur_by_name {
+        let reason = absent(&reference_left_out, &name, "reference", "current");
         skipped.push(Skipped {
             column: name,
-            reason: "only in the current data".into(),
+            reason,
         });
     }
     let names: Vec<String> = requests.iter().map(|r| r.name.clone()).collect();

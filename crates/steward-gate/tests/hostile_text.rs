@@ -125,3 +125,26 @@ fn long_values_are_clipped_in_findings() {
         e.message
     );
 }
+
+/// Manifest text in a Markdown comment could open HTML: a team named
+/// `<img src=https://example.com/t.png>` loaded a URL when the comment was shown, and a
+/// `<details>` folded the rest of the table away. A `<` in a finding is written `&lt;`.
+#[test]
+fn markdown_findings_cannot_open_html_tags() {
+    let team = "team: payments-integration";
+    let yaml = BASE.replace(
+        team,
+        "team: [\"<img src=https://example.com/t.png>\", \"<details>\"]",
+    );
+    let r = report_for(&yaml, "pay.yaml");
+    let out = report::markdown(&r);
+    // The team is split on `/` into names; what matters is that no tag opens.
+    assert!(
+        out.contains("&lt;img src=") && out.contains("&lt;details>"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("<img") && !out.contains("| <details>"),
+        "{out}"
+    );
+}

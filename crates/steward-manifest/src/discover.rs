@@ -350,7 +350,9 @@ impl Search<'_> {
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+            // `.YAML` and `.Yml` too: editors on case-insensitive systems write them.
+            let lower = name.to_ascii_lowercase();
+            let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
             // A symbolic link is followed: to a file it is that file, to a folder that folder.
             let meta = match std::fs::metadata(&path) {
                 Ok(m) => m,

@@ -131,6 +131,11 @@ impl StatTest {
             "cramer_von_mises" => StatTest::CramerVonMises,
             "anderson" => StatTest::Anderson,
             other => {
+                // A value of megabytes must not make an error line of megabytes.
+                let mut other: String = other.chars().take(40).collect();
+                if other.len() < name.len() {
+                    other.push('…');
+                }
                 return Err(format!(
                     "unknown test `{other}`; available: ks, chisquare, z, wasserstein, jensenshannon, psi, kl_div, hellinger, energy_distance, mannw, t_test, cramer_von_mises, anderson"
                 ));

@@ -311,16 +311,9 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
             }
         }
     }
-    for (ds, path) in [(&reference, &args.reference), (&current, &args.current)] {
-        for (col, ty) in ds.unsupported.iter().filter(|_| !quiet) {
-            // A closed or full stderr must not end the run: the report is the output.
-            let _ = writeln!(
-                std::io::stderr(),
-                "{}: column `{}` ({ty}) is neither numbers, text nor booleans; skipped",
-                path.display(),
-                steward_io::escape_line(col)
-            );
-        }
+    if !quiet {
+        note_unsupported(&args.reference, &reference);
+        note_unsupported(&args.current, &current);
     }
     let on_column = |done: usize, total: usize| {
         if let Some(b) = bar {
@@ -369,7 +362,14 @@ fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode
     })
 }
 
+/// The most characters of a column name the text table shows.
+const NAME_CHARS: usize = 200;
+
 fn text(r: &DriftReport) -> String {
+    // A column name is data (a CSV header cell may be megabytes): the table shows at most
+    // 200 characters of it, escaped, with its full size said; the JSON report keeps it
+    // whole. Unclipped, a name past 65,535 characters overflowed the padding and panicked.
+    let name = |n: &str| steward_io::clip(n, NAME_CHARS).into_owned();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -392,7 +392,7 @@ fn text(r: &DriftReport) -> String {
     let width = r
         .columns
         .iter()
-        .map(|c| steward_io::escape_line(&c.column).chars().count())
+        .map(|c| name(&c.column).chars().count())
         .max()
         .unwrap_or(6)
         .max(6);
@@ -409,7 +409,7 @@ fn text(r: &DriftReport) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:<11}  {:<13}  {:>12.6}{} {:>9}  {}",
-            steward_io::escape_line(&c.column),
+            name(&c.column),
             ty,
             c.stattest,
             c.score,
@@ -426,11 +426,7 @@ fn text(r: &DriftReport) -> String {
                 out.push('\n');
                 first = false;
             }
-            let _ = writeln!(
-                out,
-                "{}: no score: {reason}",
-                steward_io::escape_line(&c.column)
-            );
+            let _ = writeln!(out, "{}: no score: {reason}", name(&c.column));
         }
     }
     if let Some(e) = r
@@ -446,4 +442,22 @@ fn text(r: &DriftReport) -> String {
         );
     }
     out
+}
+
+/// A note per column the reader left out (a type Steward does not test, or no values at
+/// all), so no column disappears from a report without a word. Shared by `profile`.
+pub(super) fn note_unsupported(path: &std::path::Path, ds: &Dataset) {
+    for (col, ty) in &ds.unsupported {
+        let what = if ty == "no values" {
+            "holds no values (every cell is empty or missing)".to_string()
+        } else {
+            format!("({ty}) is neither numbers, text nor booleans")
+        };
+        // `note` escapes control characters (also the path's) and ignores a closed stderr.
+        super::note(&format!(
+            "{}: column `{}` {what}; skipped",
+            path.display(),
+            steward_io::escape_line(col)
+        ));
+    }
 }

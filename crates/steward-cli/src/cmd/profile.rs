@@ -17,10 +17,11 @@ pub fn read_profile(path: &Path) -> anyhow::Result<Profile> {
     steward_data::drift::read_profile(path).map_err(|e| anyhow!(e))
 }
 
-fn write(p: &Profile, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
-    // A profile that could not be read back is not written (a variance past f64, say).
+fn write(p: &Profile, source: &str, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
+    // A profile that could not be read back is not written (a variance past f64, say); the
+    // error names what it was made from.
     p.validate()
-        .map_err(|e| anyhow!("cannot write a readable profile: {e}"))?;
+        .map_err(|e| anyhow!("{source}: cannot write a readable profile: {e}"))?;
     let mut s = serde_json::to_string_pretty(p)?;
     s.push('\n');
     super::emit_json(&s, output, inputs)
@@ -62,7 +63,7 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
                 .merge(&next)
                 .map_err(|e| anyhow!("cannot merge {}: {e}", path.display()))?;
         }
-        write(&merged, output.as_deref(), &inputs)?;
+        write(&merged, "the merged profile", output.as_deref(), &inputs)?;
         return Ok(ExitCode::SUCCESS);
     }
     let data = args
@@ -88,6 +89,7 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
     let keep = |c: &str| !excluded.excludes(c) && (only.is_empty() || only.contains(c));
     let dataset = read(data, format, &keep).map_err(|e| anyhow!("{e}"))?;
     excluded.check(&data.display().to_string())?;
+    super::drift::note_unsupported(data, &dataset);
     let names: BTreeSet<&str> = dataset.columns.iter().map(|x| x.name.as_str()).collect();
     for c in &only {
         if !names.contains(c) {
@@ -116,6 +118,11 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
         .into());
     }
     let profile = steward_data::drift::profile(&dataset);
-    write(&profile, args.output.as_deref(), &[data.as_path()])?;
+    write(
+        &profile,
+        &data.display().to_string(),
+        args.output.as_deref(),
+        &[data.as_path()],
+    )?;
     Ok(ExitCode::SUCCESS)
 }

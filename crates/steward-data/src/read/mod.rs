@@ -313,6 +313,8 @@ fn check_names(
 pub(crate) fn type_text(dt: &arrow_schema::DataType) -> String {
     use arrow_schema::DataType as T;
     match dt {
+        // Arrow's name for a column whose every cell is empty or missing.
+        T::Null => "no values".to_string(),
         T::Struct(_) => "struct".to_string(),
         T::List(_)
         | T::LargeList(_)

@@ -11,6 +11,13 @@ fn cell(s: &str) -> String {
     steward_io::escape_line(&s.replace(['\r', '\n'], " ")).replace('|', "\\|")
 }
 
+/// A finding's text in a table cell: as [`cell`], and a `<` from the manifest written as
+/// `&lt;`, so manifest text cannot open an HTML tag in the comment (an `<img>` that loads
+/// a URL, a `<details>` that hides the rest of the table).
+fn message(s: &str) -> String {
+    cell(s).replace('<', "&lt;")
+}
+
 /// Text inside a code span: control characters made visible, and backticks (which would
 /// end the span) replaced.
 fn code(s: &str) -> String {
@@ -66,7 +73,7 @@ pub fn markdown(report: &GateReport) -> String {
                     f.id,
                     code(&cell(&f.path)),
                     f.line,
-                    cell(&f.message)
+                    message(&f.message)
                 );
             }
             out.push('\n');
@@ -89,7 +96,7 @@ pub fn markdown(report: &GateReport) -> String {
                     "| {} | **{}** {title} | {} |",
                     f.status.as_str(),
                     f.id,
-                    cell(&f.message)
+                    message(&f.message)
                 );
             }
             out.push_str("\n</details>\n\n");
