@@ -42,7 +42,7 @@ pub enum Command {
     Check(CheckArgs),
     /// One line per AI system: lifecycle, owner, verdict, failing rules and declared cost.
     Portfolio(PortfolioArgs),
-    /// Total cost of ownership: declared lines, the seed's yardsticks, a PERT simulation,
+    /// Total cost of ownership: declared lines, industry yardsticks, a PERT simulation,
     /// sensitivity and build vs buy. A folder gives the portfolio's declared cost per year.
     Cost(CostArgs),
     /// Success metrics against their baseline: windows around the launch, the aggregate of

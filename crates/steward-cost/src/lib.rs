@@ -1,5 +1,5 @@
 //! Cost of ownership (docs/cost.md): the declared total per budget
-//! line, the seed's yardsticks beside it, a seeded PERT simulation of every ranged line,
+//! line, industry yardsticks beside it, a seeded PERT simulation of every ranged line,
 //! the sensitivity of the total to each range, and the build-vs-buy comparison. Pure
 //! computation: a manifest and options in, a [`CostReport`] out; renderers in [`render`].
 

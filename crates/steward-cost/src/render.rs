@@ -91,7 +91,7 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
         m(d.total)
     );
 
-    let _ = writeln!(out, "The seed's yardsticks");
+    let _ = writeln!(out, "Industry yardsticks");
     let i = &r.yardsticks.integration;
     match (i.poc_cost, i.expected_low, i.expected_high) {
         (Some(poc), Some(lo), Some(hi)) => {
@@ -248,7 +248,7 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
         escape(&m(r.declared.total))
     );
 
-    b.push_str("<h2>The seed's yardsticks</h2><table><tr><th></th><th class=\"n\">declared</th><th class=\"n\">expected</th><th>status</th></tr>");
+    b.push_str("<h2>Industry yardsticks</h2><table><tr><th></th><th class=\"n\">declared</th><th class=\"n\">expected</th><th>status</th></tr>");
     let i = &r.yardsticks.integration;
     if let (Some(lo), Some(hi)) = (i.expected_low, i.expected_high) {
         let class = if i.status == Some("within") {

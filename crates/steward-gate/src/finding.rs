@@ -58,7 +58,7 @@ pub struct Rule {
     pub id: &'static str,
     pub title: &'static str,
     pub group: Group,
-    /// The sentence of the seed essay the rule enforces.
+    /// The sentence of experience the rule enforces (why it exists).
     pub quote: &'static str,
 }
 

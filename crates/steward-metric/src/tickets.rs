@@ -1,5 +1,5 @@
 //! Observations from an issue tracker's export: one per resolved ticket, valued at the hours
-//! from opening to resolution and dated at the resolution (the seed's own example metric,
+//! from opening to resolution and dated at the resolution (the example metric,
 //! "time-to-resolution for P1 defects", lives in such an export).
 
 use std::io::Read;

@@ -1,4 +1,4 @@
-//! C1-C3: the seed's cost yardsticks held against the declared budget.
+//! C1-C3: industry cost yardsticks held against the declared budget.
 
 use super::{Check, positive};
 
@@ -43,7 +43,7 @@ pub(crate) fn c1_integration_cost(c: &mut Check) {
         c.warn(
             path,
             format!(
-                "{head}, above the 3-5x the seed expects ({} to {}) by {}. Check that the scope is still narrow.",
+                "{head}, above the 3-5x industry yardstick ({} to {}) by {}. Check that the scope is still narrow.",
                 c.money(low),
                 c.money(high),
                 c.money(declared - high)

@@ -1,4 +1,4 @@
-//! Q1-Q5: the five questions the seed says leadership must have answered before scaling.
+//! Q1-Q5: the five questions leadership must have answered before scaling.
 
 use steward_manifest::{Authority, SignalKind, TestResult};
 
