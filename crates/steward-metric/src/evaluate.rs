@@ -1,4 +1,4 @@
-//! A manifest's success metrics against their baselines (analytics.md, "Success metrics").
+//! A manifest's success metrics against their baselines (docs/metric.md).
 
 use serde::Serialize;
 use steward_manifest::{Aggregate, Date, Direction, Manifest, RelativeFigure, SuccessMetric};

@@ -114,7 +114,7 @@ impl StatTest {
         }
     }
 
-    /// Every name analytics.md lists, and whether this version computes it.
+    /// Every test name docs/drift.md lists, and whether this version computes it.
     pub fn parse(name: &str) -> Result<StatTest, String> {
         Ok(match name {
             "ks" => StatTest::Ks,
