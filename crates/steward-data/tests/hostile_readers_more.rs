@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{all, file};
+use common::{all, file, through_fifo};
 use steward_data::{Format, Kind, read};
 use steward_stats::Values;
 
@@ -818,37 +818,6 @@ fn a_csv_line_of_only_spaces_is_skipped_as_blank() {
 
 // --- Pipes: what the first 16 MiB did not show is dropped without a word. ---
 
-/// Feeds `bytes` through a FIFO named `name` and reads it; `None` when mkfifo is missing.
-#[cfg(unix)]
-fn read_through_fifo(
-    name: &str,
-    bytes: Vec<u8>,
-    format: Format,
-) -> Option<Result<steward_data::Dataset, String>> {
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join(name);
-    let made = Command::new("mkfifo").arg(&fifo).status();
-    if !made.is_ok_and(|s| s.success()) {
-        eprintln!("mkfifo is not available; skipped");
-        return None;
-    }
-    // Opened read-write (which Linux allows on a FIFO without blocking) before the reader
-    // starts, so the reader always finds a writer; the thread writes, then closes it.
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo)
-        .unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = f.write_all(&bytes);
-    });
-    let r = read(&fifo, format, &all).map_err(|e| e.to_string());
-    // Not joined: a reader that stops early (an error at a line) leaves the writer blocked
-    // on a full pipe it also holds open for reading.
-    drop(writer);
-    Some(r)
-}
-
 /// A pipe's column types are decided from its first 16 MiB (documented), but so are its
 /// columns, silently: a JSON Lines key that first appears after 16 MiB is dropped (the
 /// decoder ignores unknown keys), and a CSV column that is empty for 16 MiB is typed Null
@@ -878,7 +847,7 @@ fn a_pipe_never_drops_a_column_that_appears_after_the_inference_head() {
         ("late.jsonl", jsonl, Format::JsonLines, "late"),
         ("late.csv", csv, Format::Csv, "b"),
     ] {
-        let Some(r) = read_through_fifo(name, bytes, format) else {
+        let Some(r) = through_fifo(name, bytes, format) else {
             return;
         };
         match r {

@@ -6,7 +6,7 @@ mod common;
 use std::io::Write;
 use std::sync::Arc;
 
-use common::{all, file};
+use common::{all, file, through_fifo};
 use steward_data::{Format, Kind, read};
 use steward_stats::Values;
 
@@ -493,32 +493,6 @@ fn parquet_pages_claiming_more_than_their_codec_can_produce_are_damaged() {
         let d = read(&path, Format::Parquet, &all).unwrap_or_else(|e| panic!("{codec:?}: {e}"));
         assert_eq!(d.rows, 50_000);
     }
-}
-
-/// Feeds `bytes` through a FIFO and reads it; `None` when mkfifo is missing.
-#[cfg(unix)]
-fn through_fifo(
-    name: &str,
-    bytes: Vec<u8>,
-    format: Format,
-) -> Option<Result<steward_data::Dataset, String>> {
-    let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join(name);
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    if !made.is_ok_and(|s| s.success()) {
-        return None;
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&fifo)
-        .unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = f.write_all(&bytes);
-    });
-    let r = read(&fifo, format, &all).map_err(|e| e.to_string());
-    drop(writer);
-    Some(r)
 }
 
 #[cfg(unix)]

@@ -114,3 +114,36 @@ pub fn file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf)
 pub fn all(_: &str) -> bool {
     true
 }
+
+/// Reads `bytes` through a FIFO, as a pipe from another program would arrive: `None` when
+/// mkfifo is not available. The FIFO is opened read-write (Linux allows that without
+/// blocking) before the reader starts, so the reader always finds a writer; the thread
+/// writes, then closes it.
+#[cfg(unix)]
+pub fn through_fifo(
+    name: &str,
+    bytes: Vec<u8>,
+    format: steward_data::Format,
+) -> Option<Result<steward_data::Dataset, String>> {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join(name);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available; skipped");
+        return None;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = f.write_all(&bytes);
+    });
+    let r = steward_data::read(&fifo, format, &all).map_err(|e| e.to_string());
+    // Not joined: a reader that stops early (an error at a line) leaves the writer blocked
+    // on a full pipe it also holds open for reading.
+    drop(writer);
+    Some(r)
+}
