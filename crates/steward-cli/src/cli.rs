@@ -25,8 +25,29 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Worker threads for parsing and statistics, 1 to 1024 (default: one per core). Reports
+    /// do not depend on it.
+    #[arg(long, global = true, value_name = "N", env = "STEWARD_THREADS", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// More threads than this only cost memory (each has its own stack); the value usually
+/// comes from a CI variable, where a typo must not start a million threads.
+const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: a whole number from 1 to [`MAX_THREADS`].
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("the number of threads must be at least 1".into()),
+        Ok(n) if n > MAX_THREADS => Err(format!("at most {MAX_THREADS} threads")),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "expected a whole number of threads from 1 to {MAX_THREADS}"
+        )),
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -281,7 +302,7 @@ pub struct DriftArgs {
     /// The reference data (what the system was validated on): CSV, Parquet, JSON Lines or Arrow IPC.
     #[arg(long, value_name = "FILE")]
     pub reference: PathBuf,
-    /// The current (production) data.
+    /// The current (production) data, or a profile of it (from `steward profile`).
     #[arg(long, value_name = "FILE")]
     pub current: PathBuf,
     /// Read both files as this format instead of guessing from the extension.

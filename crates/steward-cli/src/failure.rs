@@ -10,6 +10,7 @@ use miette::{GraphicalReportHandler, GraphicalTheme};
 use steward_manifest::ManifestError;
 
 use crate::cmd::Colors;
+use crate::diagnostic::ManifestDiagnostic;
 
 pub enum Failure {
     /// One or more manifests could not be read.
@@ -45,7 +46,10 @@ impl Failure {
                 let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
                 for e in &errors {
                     let mut out = String::new();
-                    if handler.render_report(&mut out, e).is_err() {
+                    if handler
+                        .render_report(&mut out, &ManifestDiagnostic::new(e))
+                        .is_err()
+                    {
                         out = format!("error: {}\n", e.one_line());
                     }
                     // The snippet quotes the manifest's own lines, which may hold line

@@ -3,6 +3,7 @@
 
 mod cli;
 mod cmd;
+mod diagnostic;
 mod failure;
 mod manifests;
 
@@ -20,6 +21,18 @@ fn main() -> ExitCode {
     };
     cmd::set_quiet(cli.quiet);
     let color = cmd::Colors::new(cli.color);
+    // One pool for every command's parallel work (parsing manifests, statistics), sized
+    // once, before any of it starts; without `--threads`, rayon's default: every core.
+    if let Some(threads) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+    {
+        return failure::Failure::Other(anyhow::anyhow!(
+            "cannot start {threads} worker threads: {e}"
+        ))
+        .report(&color);
+    }
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&args, &color),
         Command::Portfolio(args) => cmd::portfolio::run(&args, &color),

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use steward_manifest::{
-    ManifestError, ManifestFile, Position, Skipped, System, discover, load_file,
-};
+use rayon::prelude::*;
+use steward_manifest::{ManifestError, ManifestFile, Skipped, System, discover, load_file};
 
 use crate::failure::Failure;
 
@@ -16,29 +15,9 @@ pub struct Loaded {
     pub system: System,
 }
 
-/// Parses the files on every core, keeping their order (reports stay stable).
+/// Parses the files on the thread pool, keeping their order (reports stay stable).
 fn parse_in_parallel(files: &[PathBuf]) -> Vec<Result<ManifestFile, ManifestError>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(files.len().div_ceil(16).max(1));
-    if threads <= 1 {
-        return files.iter().map(|p| load_file(p)).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|p| load_file(p)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    files.par_iter().map(|p| load_file(p)).collect()
 }
 
 /// Loads every manifest the paths name or hold. See [`load_all_reporting`].
@@ -98,16 +77,14 @@ pub fn load_all_reporting(
             Err(e) => errors.push(e),
         }
     }
-    let mut seen: HashMap<String, (String, Position)> = HashMap::new();
+    let mut seen: HashMap<&str, &System> = HashMap::new();
     for l in &loaded {
-        let name = l.system.manifest.metadata.name.to_string();
-        let pos = l.system.map.locate("metadata.name").0;
-        if let Some((first_file, first_pos)) = seen.get(&name) {
-            errors.push(ManifestError::duplicate_name(
-                &l.file, pos, &name, first_file, *first_pos,
-            ));
-        } else {
-            seen.insert(name, (l.file.clone(), pos));
+        let name = l.system.manifest.metadata.name.as_str();
+        match seen.get(name) {
+            Some(first) => errors.push(ManifestError::duplicate_system(&l.system, first)),
+            None => {
+                seen.insert(name, &l.system);
+            }
         }
     }
     if errors.is_empty() {

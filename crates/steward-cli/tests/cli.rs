@@ -482,11 +482,52 @@ fn duplicate_system_names_are_rejected() {
     std::fs::write(dir.path().join("two.yaml"), body).unwrap();
     let o = check(&[dir.path().to_str().unwrap()], "json");
     assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
     assert!(
-        stderr(&o).contains("the system name `same` is already used at"),
-        "{}",
-        stderr(&o)
+        err.contains("the system name `same` is already used at"),
+        "{err}"
     );
+    // The second name is shown in its file, underlined, with what to do.
+    assert!(
+        err.contains("two.yaml:4:3") && err.contains(" 4 │   name: same"),
+        "{err}"
+    );
+    assert!(err.contains("rename one of the two systems"), "{err}");
+}
+
+/// `--threads` (or `STEWARD_THREADS`) sizes the one worker pool; the report is the same
+/// whatever the count, and a count that is not a whole number from 1 up is a usage error.
+#[test]
+fn threads_flag_sizes_the_pool_without_changing_the_report() {
+    let all_cores = check(&["examples"], "json");
+    for threads in ["1", "3"] {
+        let o = steward(&[
+            "check",
+            "--threads",
+            threads,
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "examples",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_eq!(stdout(&o), stdout(&all_cores), "--threads {threads}");
+    }
+    for bad in ["0", "two", "-1", "1000000"] {
+        let o = steward(&[&format!("--threads={bad}"), "check", "examples"]);
+        assert_eq!(o.status.code(), Some(2), "--threads {bad}");
+        assert!(stderr(&o).contains("--threads"), "{}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .args(["check", "--today", TODAY, "examples"])
+        .current_dir(root())
+        .env("STEWARD_THREADS", "0")
+        .output()
+        .expect("the steward binary runs");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at least 1"), "{}", stderr(&o));
 }
 
 #[test]
@@ -1319,7 +1360,7 @@ fn profile_merge_and_drift_against_a_profile() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let whole: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(p("whole.json")).unwrap()).unwrap();
-    assert_eq!(whole["format"], "steward-profile/v1");
+    assert_eq!(whole["format"], "steward-profile/v2");
     assert_eq!(whole["rows"], 1001);
     let shifted = whole["columns"]
         .as_array()

@@ -181,7 +181,8 @@ fn a_manifest_deep_in_folders_is_not_skipped_silently() {
 }
 
 /// The same file under two names through a hard link is the same file (same device and
-/// inode), as with a symbolic link; today it is read twice and fails "name already used".
+/// inode), as with a symbolic link: read once, not twice (which would fail "name already
+/// used").
 #[test]
 fn a_hard_link_to_a_file_already_named_counts_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -251,8 +251,8 @@ fn metric_huge_finite_values_print_no_inf_and_no_dishonest_verdict() {
 
 /// `timestamp,value,value` (or `Value,value`: names match without regard to case) is read
 /// silently, the first column winning; in JSON Lines a repeated key silently takes the last
-/// value; a ticket export with two `Resolved` columns likewise. The issue asked for exit 2
-/// "duplicate column name" for drift; the observation readers have the same ambiguity.
+/// value; a ticket export with two `Resolved` columns likewise. Drift refuses them with exit 2
+/// ("duplicate column name"); the observation readers had the same ambiguity.
 #[test]
 fn metric_duplicate_columns_are_refused() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use steward_manifest::values::MAX_MONTHS_TO_VALUE;
-use steward_manifest::{CRITERIA, CostFigure, Manifest};
+use steward_manifest::{CRITERIA, CostFigure, Manifest, SourcingKind};
 
 use crate::declared::{Declared, declared};
 use crate::pert::Variable;
 use crate::simulate::{Distribution, Histogram, Model, simulate};
+use crate::yardstick::{Yardsticks, yardsticks};
 
 /// The largest cost figure the analysis accepts (the manifest loader bounds figures the
 /// same way): at 1e15 a horizon of 100 years over every line stays near 1e17, where f64
@@ -54,43 +55,51 @@ impl Default for CostOptions {
     }
 }
 
-/// Input that parses but cannot be costed, at its manifest path.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CostError {
-    pub path: String,
-    pub message: String,
+/// Why a system cannot be costed. Bad input names what it is about (a manifest path, which
+/// a caller turns into a line, or a caller's option); an internal failure is ours.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CostError {
+    /// A manifest value that parses but cannot be costed.
+    #[error("{message} ({path})")]
+    Manifest { path: String, message: String },
+    /// A [`CostOptions`] value out of range, named as the command line spells it
+    /// (`--years`, `--simulations`).
+    #[error("{option}: {message}")]
+    InvalidOption {
+        option: &'static str,
+        message: String,
+    },
+    /// Not the input's fault: a report that would not serialize.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct IntegrationYardstick {
-    pub poc_cost: Option<f64>,
-    /// data_preparation + integration, at likely values.
-    pub declared: f64,
-    pub ratio_to_poc: Option<f64>,
-    pub expected_low: Option<f64>,
-    pub expected_high: Option<f64>,
-    /// Declared minus the nearest end of the expected range (0 within it).
-    pub gap: Option<f64>,
-    pub status: Option<&'static str>,
+impl CostError {
+    /// The manifest path or the flag the error is about (empty for an internal failure).
+    pub fn path(&self) -> &str {
+        match self {
+            CostError::Manifest { path, .. } => path,
+            CostError::InvalidOption { option, .. } => option,
+            CostError::Internal(_) => "",
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            CostError::Manifest { message, .. } | CostError::InvalidOption { message, .. } => {
+                message
+            }
+            CostError::Internal(message) => message,
+        }
+    }
+
+    /// Whether the input is at fault (a caller's exit code 2, an HTTP 4xx).
+    pub fn is_input(&self) -> bool {
+        !matches!(self, CostError::Internal(_))
+    }
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct MaintenanceYardstick {
-    pub declared: f64,
-    pub share_of_implementation: Option<f64>,
-    pub expected_low: f64,
-    pub expected_high: f64,
-    pub gap: f64,
-    pub status: Option<&'static str>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Yardsticks {
-    pub integration: IntegrationYardstick,
-    pub maintenance: MaintenanceYardstick,
-}
-
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Simulation {
     pub runs: usize,
     pub seed: u64,
@@ -101,7 +110,7 @@ pub struct Simulation {
     pub analytic_mean: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sensitivity {
     pub line: String,
     pub low: f64,
@@ -111,26 +120,28 @@ pub struct Sensitivity {
     pub swing: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OptionReport {
     pub name: String,
-    pub kind: Option<&'static str>,
+    pub kind: Option<SourcingKind>,
     pub weighted_score: f64,
-    pub scores: BTreeMap<&'static str, u8>,
+    /// Per criterion (`integration_effort`, ...).
+    pub scores: BTreeMap<String, u8>,
     pub flags: Vec<String>,
     pub months_to_value: Option<f64>,
     pub cost: Distribution,
     pub probability_cheapest: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourcingReport {
-    pub decision: Option<&'static str>,
-    pub weights: BTreeMap<&'static str, f64>,
+    pub decision: Option<SourcingKind>,
+    /// Per criterion, as declared (1 when not declared).
+    pub weights: BTreeMap<String, f64>,
     pub options: Vec<OptionReport>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CostReport {
     pub system: String,
     pub currency: String,
@@ -143,26 +154,6 @@ pub struct CostReport {
     /// The simulated totals binned for the html chart (not serialized).
     #[serde(skip)]
     pub total_histogram: Histogram,
-}
-
-fn status(v: f64, low: f64, high: f64) -> &'static str {
-    if v < low {
-        "below"
-    } else if v > high {
-        "above"
-    } else {
-        "within"
-    }
-}
-
-fn gap(v: f64, low: f64, high: f64) -> f64 {
-    if v < low {
-        v - low
-    } else if v > high {
-        v - high
-    } else {
-        0.0
-    }
 }
 
 /// Checks the sourcing section and returns, per option, its name, scores and weights.
@@ -179,13 +170,13 @@ fn validate_sourcing(m: &Manifest) -> Result<Vec<(&'static str, f64)>, CostError
             .collect(),
     };
     if let Some((c, w)) = weights.iter().find(|(_, w)| !(w.is_finite() && *w >= 0.0)) {
-        return Err(CostError {
+        return Err(CostError::Manifest {
             path: format!("spec.sourcing.weights.{c}"),
             message: format!("the weight of {c} must be a finite number >= 0, found {w}"),
         });
     }
     if weights.iter().map(|(_, w)| w).sum::<f64>() <= 0.0 {
-        return Err(CostError {
+        return Err(CostError::Manifest {
             path: "spec.sourcing.weights".into(),
             message: "the criterion weights sum to 0, so no option can be scored; give at least one criterion a weight above 0".into(),
         });
@@ -193,14 +184,14 @@ fn validate_sourcing(m: &Manifest) -> Result<Vec<(&'static str, f64)>, CostError
     for (i, o) in s.options.iter().enumerate() {
         let base = format!("spec.sourcing.options[{i}]");
         if o.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            return Err(CostError {
+            return Err(CostError::Manifest {
                 path: format!("{base}.name"),
                 message: format!("sourcing option #{} has no name", i + 1),
             });
         }
         let name = o.name.clone().unwrap_or_default();
         let Some(scores) = &o.scores else {
-            return Err(CostError {
+            return Err(CostError::Manifest {
                 path: format!("{base}.scores"),
                 message: format!(
                     "option `{name}` has no scores; score it 1 to 5 on {} so build and buy are compared on the useful basis",
@@ -215,13 +206,13 @@ fn validate_sourcing(m: &Manifest) -> Result<Vec<(&'static str, f64)>, CostError
             .map(|(c, _)| *c)
             .collect();
         if !missing.is_empty() {
-            return Err(CostError {
+            return Err(CostError::Manifest {
                 path: format!("{base}.scores"),
                 message: format!("option `{name}` has no score for {}", missing.join(", ")),
             });
         }
         if o.one_off.is_none() && o.annual.is_none() {
-            return Err(CostError {
+            return Err(CostError::Manifest {
                 path: format!("{base}.one_off"),
                 message: format!("option `{name}` has neither a one_off nor an annual cost"),
             });
@@ -272,7 +263,7 @@ fn validate_figures(m: &Manifest) -> Result<(), CostError> {
         };
         for (suffix, v) in parts {
             if !(v.is_finite() && (0.0..=MAX_FIGURE).contains(v)) {
-                return Err(CostError {
+                return Err(CostError::Manifest {
                     path: format!("{path}{suffix}"),
                     message: format!(
                         "the cost {} is out of range; a cost figure is a number from 0 to 1e15",
@@ -289,7 +280,7 @@ fn validate_figures(m: &Manifest) -> Result<(), CostError> {
         if let CostFigure::Range { low, likely, high } = f
             && !(low <= likely && likely <= high)
         {
-            return Err(CostError {
+            return Err(CostError::Manifest {
                 path,
                 message: "a range needs low <= likely <= high".into(),
             });
@@ -300,7 +291,7 @@ fn validate_figures(m: &Manifest) -> Result<(), CostError> {
             if let Some(months) = o.months_to_value
                 && !(months.is_finite() && (0.0..=MAX_MONTHS_TO_VALUE).contains(&months))
             {
-                return Err(CostError {
+                return Err(CostError::Manifest {
                     path: format!("spec.sourcing.options[{i}].months_to_value"),
                     message: format!(
                         "months_to_value must be a number of months from 0 to {MAX_MONTHS_TO_VALUE}"
@@ -316,29 +307,34 @@ fn validate_figures(m: &Manifest) -> Result<(), CostError> {
 /// clap definitions do, and `horizon_years` where the manifest loader does.
 fn validate_counts(m: &Manifest, options: &CostOptions) -> Result<(u32, usize), CostError> {
     let horizon = m.spec.sourcing.as_ref().and_then(|s| s.horizon_years);
-    let (years, path) = match (options.years, horizon) {
-        (Some(y), _) => (y, "--years"),
-        (None, Some(h)) => (h, "spec.sourcing.horizon_years"),
-        (None, None) => (3, "--years"),
-    };
+    let from_manifest = options.years.is_none() && horizon.is_some();
+    let years = options.years.or(horizon).unwrap_or(3);
     if years == 0 || years > MAX_YEARS {
-        return Err(CostError {
-            path: path.into(),
-            message: format!(
-                "the horizon is {years} years; a cost of ownership is computed over 1 to {MAX_YEARS} years"
-            ),
+        let message = format!(
+            "the horizon is {years} years; a cost of ownership is computed over 1 to {MAX_YEARS} years"
+        );
+        return Err(if from_manifest {
+            CostError::Manifest {
+                path: "spec.sourcing.horizon_years".into(),
+                message,
+            }
+        } else {
+            CostError::InvalidOption {
+                option: "--years",
+                message,
+            }
         });
     }
     let runs = options.simulations.max(1);
     if runs > MAX_SIMULATIONS {
-        return Err(CostError {
-            path: "--simulations".into(),
+        return Err(CostError::InvalidOption {
+            option: "--simulations",
             message: format!("{runs} runs; at most {MAX_SIMULATIONS} are simulated"),
         });
     }
     let n_options = m.spec.sourcing.as_ref().map_or(0, |s| s.options.len());
     if n_options > MAX_OPTIONS {
-        return Err(CostError {
+        return Err(CostError::Manifest {
             path: format!("spec.sourcing.options[{MAX_OPTIONS}]"),
             message: format!(
                 "{n_options} sourcing options; at most {MAX_OPTIONS} are compared (build vs buy weighs a few real alternatives)"
@@ -347,7 +343,7 @@ fn validate_counts(m: &Manifest, options: &CostOptions) -> Result<(u32, usize), 
     }
     let n_options = n_options as u64;
     if n_options.saturating_mul(runs as u64) > MAX_OPTION_DRAWS {
-        return Err(CostError {
+        return Err(CostError::Manifest {
             path: "spec.sourcing.options".into(),
             message: format!(
                 "{n_options} sourcing options x {runs} runs is more than {MAX_OPTION_DRAWS} option costs to draw; lower --simulations"
@@ -367,45 +363,6 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
     let decl = declared(m, years);
     let implementation = budget.implementation.clone().unwrap_or_default();
     let annual = budget.annual.clone().unwrap_or_default();
-
-    // Yardsticks.
-    let integ_declared = implementation
-        .data_preparation
-        .map(|f| f.likely())
-        .unwrap_or(0.0)
-        + implementation
-            .integration
-            .map(|f| f.likely())
-            .unwrap_or(0.0);
-    // A declared 0 is a declaration: the expected range is then 0 to 0, and only the ratio
-    // (a division by 0) is absent.
-    let poc = budget.poc_cost.map(|f| f.likely());
-    let integration = IntegrationYardstick {
-        poc_cost: poc,
-        declared: integ_declared,
-        // A poc_cost of 0 (or a tiny one) would make the ratio infinite or undefined: no
-        // ratio then, the range still holds.
-        ratio_to_poc: poc
-            .filter(|p| *p > 0.0)
-            .map(|p| integ_declared / p)
-            .filter(|r| r.is_finite()),
-        expected_low: poc.map(|p| 3.0 * p),
-        expected_high: poc.map(|p| 5.0 * p),
-        gap: poc.map(|p| gap(integ_declared, 3.0 * p, 5.0 * p)),
-        status: poc.map(|p| status(integ_declared, 3.0 * p, 5.0 * p)),
-    };
-    let maint = annual.maintenance.map(|f| f.likely()).unwrap_or(0.0);
-    let imp_total = decl.implementation_total;
-    let maintenance = MaintenanceYardstick {
-        declared: maint,
-        share_of_implementation: (imp_total > 0.0)
-            .then(|| maint / imp_total)
-            .filter(|r| r.is_finite()),
-        expected_low: 0.15 * imp_total,
-        expected_high: 0.25 * imp_total,
-        gap: gap(maint, 0.15 * imp_total, 0.25 * imp_total),
-        status: (imp_total > 0.0).then(|| status(maint, 0.15 * imp_total, 0.25 * imp_total)),
-    };
 
     // Simulation.
     let sourcing = m.spec.sourcing.clone().unwrap_or_default();
@@ -489,8 +446,8 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
         let scaled: Vec<f64> = weights.iter().map(|(_, w)| w / largest).collect();
         let weight_sum: f64 = scaled.iter().sum();
         SourcingReport {
-            decision: s.decision.map(|d| d.as_str()),
-            weights: weights.iter().copied().collect(),
+            decision: s.decision,
+            weights: weights.iter().map(|(c, w)| (c.to_string(), *w)).collect(),
             options: s
                 .options
                 .iter()
@@ -517,9 +474,9 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
                         .collect();
                     OptionReport {
                         name: o.name.clone().unwrap_or_default(),
-                        kind: o.kind.map(|k| k.as_str()),
+                        kind: o.kind,
                         weighted_score: weighted,
-                        scores: scores.into_iter().collect(),
+                        scores: scores.iter().map(|(c, s)| (c.to_string(), *s)).collect(),
                         flags,
                         months_to_value: o.months_to_value,
                         cost: samples.options[i],
@@ -535,10 +492,7 @@ pub fn analyze(m: &Manifest, options: &CostOptions) -> Result<CostReport, CostEr
         currency,
         years,
         declared: decl,
-        yardsticks: Yardsticks {
-            integration,
-            maintenance,
-        },
+        yardsticks: yardsticks(&budget),
         simulation,
         sensitivity,
         sourcing: sourcing_report,

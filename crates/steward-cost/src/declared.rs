@@ -2,16 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use steward_manifest::Manifest;
 
 /// Declared cost, as `steward cost --format json` prints it under `declared`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Declared {
     /// Every implementation line; a missing line is 0.
-    pub implementation: BTreeMap<&'static str, f64>,
+    pub implementation: BTreeMap<String, f64>,
     pub implementation_total: f64,
-    pub annual: BTreeMap<&'static str, f64>,
+    pub annual: BTreeMap<String, f64>,
     pub annual_total: f64,
     /// implementation_total + years x annual_total.
     pub total: f64,
@@ -37,14 +37,12 @@ pub fn declared(manifest: &Manifest, years: u32) -> Declared {
             missing.push(format!("annual.{k}"));
         }
     }
-    let implementation: BTreeMap<&'static str, f64> = implementation_lines
-        .into_iter()
-        .map(|(k, f)| (k, f.map(|f| f.likely()).unwrap_or(0.0)))
-        .collect();
-    let annual: BTreeMap<&'static str, f64> = annual_lines
-        .into_iter()
-        .map(|(k, f)| (k, f.map(|f| f.likely()).unwrap_or(0.0)))
-        .collect();
+    let at_likely = |(k, f): (&str, Option<steward_manifest::CostFigure>)| {
+        (k.to_string(), f.map_or(0.0, |f| f.likely()))
+    };
+    let implementation: BTreeMap<String, f64> =
+        implementation_lines.into_iter().map(at_likely).collect();
+    let annual: BTreeMap<String, f64> = annual_lines.into_iter().map(at_likely).collect();
     let implementation_total: f64 = implementation.values().sum();
     let annual_total: f64 = annual.values().sum();
     Declared {

@@ -10,7 +10,9 @@ pub mod pert;
 pub mod portfolio;
 pub mod render;
 pub mod simulate;
+pub mod yardstick;
 
 pub use analysis::{CostError, CostOptions, CostReport, analyze};
 pub use declared::{Declared, declared};
 pub use money::MoneyFormat;
+pub use yardstick::{YardstickStatus, Yardsticks, yardsticks};

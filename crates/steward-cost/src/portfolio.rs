@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use steward_manifest::Manifest;
 
 use crate::declared::declared;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SystemYears {
     pub system: String,
     pub currency: String,
@@ -17,14 +17,14 @@ pub struct SystemYears {
     pub total: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CurrencyYears {
     pub per_year: Vec<f64>,
     pub total: f64,
     pub systems: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PortfolioCost {
     pub years: u32,
     pub systems: Vec<SystemYears>,

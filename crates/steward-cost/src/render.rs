@@ -5,9 +5,10 @@ use std::fmt::Write;
 use steward_html::{page, svg};
 use steward_io::escape_line;
 
-use crate::analysis::CostReport;
+use crate::analysis::{CostError, CostReport};
 use crate::money::MoneyFormat;
 use crate::portfolio::PortfolioCost;
+use crate::yardstick::YardstickStatus;
 
 /// Manifest text (names, currencies) for html: control characters made visible, then
 /// markup escaped, so neither a tag nor a terminal escape passes through.
@@ -19,21 +20,22 @@ fn pct(v: f64) -> String {
     crate::money::percent(v)
 }
 
-fn status_word(s: Option<&str>) -> &str {
+fn status_word(s: Option<YardstickStatus>) -> &'static str {
     match s {
-        Some("below") => "BELOW the expected range",
-        Some("above") => "ABOVE the expected range",
-        Some("within") => "within the expected range",
-        _ => "not applicable",
+        Some(YardstickStatus::Below) => "BELOW the expected range",
+        Some(YardstickStatus::Above) => "ABOVE the expected range",
+        Some(YardstickStatus::Within) => "within the expected range",
+        None => "not applicable",
     }
 }
 
 /// The JSON form, with the invisible and C1 characters serde_json leaves raw in strings
 /// (from manifest names and currencies) written as `\uXXXX` escapes.
-pub fn json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("reports always serialize");
+pub fn json<T: serde::Serialize>(value: &T) -> Result<String, CostError> {
+    let mut s =
+        serde_json::to_string_pretty(value).map_err(|e| CostError::Internal(e.to_string()))?;
     s.push('\n');
-    steward_io::escape_json(&s).into_owned()
+    Ok(steward_io::escape_json(&s).into_owned())
 }
 
 pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
@@ -190,14 +192,14 @@ pub fn text(r: &CostReport, fmt: MoneyFormat) -> String {
             out,
             "\nBuild vs buy over {} years (decision: {})",
             r.years,
-            src.decision.unwrap_or("not recorded")
+            src.decision.map_or("not recorded", |d| d.as_str())
         );
         for o in &src.options {
             let _ = writeln!(
                 out,
                 "  {} ({}): weighted score {:.2} of 5; cost P10 {}  P50 {}  P90 {}; cheapest in {} of runs{}",
                 escape_line(&o.name),
-                o.kind.unwrap_or("-"),
+                o.kind.map_or("-", |k| k.as_str()),
                 o.weighted_score,
                 m(o.cost.p10),
                 m(o.cost.p50),
@@ -251,7 +253,7 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
     b.push_str("<h2>Industry yardsticks</h2><table><tr><th></th><th class=\"n\">declared</th><th class=\"n\">expected</th><th>status</th></tr>");
     let i = &r.yardsticks.integration;
     if let (Some(lo), Some(hi)) = (i.expected_low, i.expected_high) {
-        let class = if i.status == Some("within") {
+        let class = if i.status == Some(YardstickStatus::Within) {
             "ok"
         } else {
             "warn"
@@ -262,12 +264,17 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
             escape(&m(i.declared)),
             escape(&m(lo)),
             escape(&m(hi)),
-            i.status.unwrap_or("")
+            i.status.map_or("", YardstickStatus::as_str)
         );
     }
     let mt = &r.yardsticks.maintenance;
     if let Some(status) = mt.status {
-        let class = if status == "below" { "warn" } else { "ok" };
+        let class = if status == YardstickStatus::Below {
+            "warn"
+        } else {
+            "ok"
+        };
+        let status = status.as_str();
         let _ = write!(
             b,
             "<tr><td>maintenance a year (15-25% of implementation)</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"{class}\">{status}</td></tr>",
@@ -327,7 +334,7 @@ pub fn html(r: &CostReport, fmt: MoneyFormat) -> String {
                 b,
                 "<tr><td>{}</td><td>{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"bad\">{}</td></tr>",
                 escape(&o.name),
-                o.kind.unwrap_or(""),
+                o.kind.map_or("", |k| k.as_str()),
                 o.weighted_score,
                 escape(&m(o.cost.p50)),
                 pct(o.probability_cheapest),

@@ -16,17 +16,17 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pert::Variable;
 
 pub const BLOCK: usize = 8192;
 
-/// Samples kept in memory at once for exact selection, over all series and threads
-/// (8 bytes each: 64 MiB; merging the threads' parts can briefly double it).
+/// Samples kept in memory at once for exact selection, over all series and shares
+/// (8 bytes each: 64 MiB; merging the shares can briefly double it).
 pub const KEEP_BUDGET: usize = 8 << 20;
 
-/// Histogram counters over all series and threads (8 bytes each: 32 MiB).
+/// Histogram counters over all series and shares (8 bytes each: 32 MiB).
 const COUNTER_BUDGET: usize = 4 << 20;
 
 /// Bins of one histogram: more bins narrow a range faster but cost counters.
@@ -45,7 +45,7 @@ pub struct Model {
 }
 
 /// Mean and P10/P50/P90 of a sample.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     pub mean: f64,
     pub p10: f64,
@@ -55,7 +55,7 @@ pub struct Distribution {
 
 /// Counts of the simulated totals in equal-width bins over [lo, hi] (as `svg::bin` makes
 /// them), for the html chart.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Histogram {
     pub counts: Vec<u64>,
     pub lo: f64,
@@ -90,7 +90,7 @@ fn from_key(k: u64) -> f64 {
     }
 }
 
-/// What a pass folds the runs into. Each thread folds its own blocks; the threads' folds
+/// What a pass folds the runs into. Each share of the blocks is folded on its own; the folds
 /// are then merged, and every merge here is order-independent (counts add, kept samples
 /// are a multiset, block sums are keyed by their block), so the result does not depend on
 /// how the blocks were shared out.
@@ -134,45 +134,36 @@ fn draw_blocks(
     }
 }
 
-fn threads_for(runs: usize) -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(runs.div_ceil(BLOCK).max(1))
+/// How many shares the blocks are cut into: one per thread of the caller's rayon pool, never
+/// more than there are blocks. Each share folds into its own counters, so the count also
+/// divides the counter budget.
+fn shares_for(runs: usize) -> usize {
+    rayon::current_num_threads()
+        .min(runs.div_ceil(BLOCK))
+        .max(1)
 }
 
-/// One pass over every run, on `threads` threads, each folding a contiguous share of the
-/// blocks into a fold made by `make`.
+/// One pass over every run: the blocks cut into `shares` contiguous shares, each folded into
+/// a fold made by `make` as a task on the caller's rayon pool, then merged in share order.
 fn pass<F: Fold>(
     model: &Model,
     runs: usize,
     seed: u64,
-    threads: usize,
+    shares: usize,
     make: &(impl Fn() -> F + Sync),
 ) -> F {
+    use rayon::prelude::*;
     let blocks = runs.div_ceil(BLOCK);
-    if threads <= 1 {
-        let mut fold = make();
-        draw_blocks(model, seed, 0..blocks, runs, &mut fold);
-        return fold;
-    }
-    let per = blocks.div_ceil(threads);
-    let parts: Vec<F> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = (t * per).min(blocks)..((t + 1) * per).min(blocks);
-                scope.spawn(move || {
-                    let mut fold = make();
-                    draw_blocks(model, seed, range, runs, &mut fold);
-                    fold
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let per = blocks.div_ceil(shares.max(1)).max(1);
+    let parts: Vec<F> = (0..shares.max(1))
+        .into_par_iter()
+        .map(|t| {
+            let mut fold = make();
+            let range = (t * per).min(blocks)..((t + 1) * per).min(blocks);
+            draw_blocks(model, seed, range, runs, &mut fold);
+            fold
+        })
+        .collect();
     let mut parts = parts.into_iter();
     let mut all = parts.next().unwrap_or_else(make);
     for part in parts {
@@ -353,7 +344,7 @@ fn ranks(n: u64, q: f64) -> (u64, f64) {
 
 const QUANTILES: [f64; 3] = [0.10, 0.50, 0.90];
 
-/// Runs `runs` simulations with `seed`, on every core, in bounded memory.
+/// Runs `runs` simulations with `seed`, on the caller's rayon pool, in bounded memory.
 pub fn simulate(model: &Model, runs: usize, seed: u64, chart_bins: usize) -> Simulated {
     simulate_with(
         model,
@@ -361,7 +352,7 @@ pub fn simulate(model: &Model, runs: usize, seed: u64, chart_bins: usize) -> Sim
         seed,
         chart_bins,
         KEEP_BUDGET,
-        threads_for(runs),
+        shares_for(runs),
     )
 }
 
@@ -397,7 +388,7 @@ fn plan(
     targets: &[Target],
     series: usize,
     keep_budget: usize,
-    threads: usize,
+    shares: usize,
 ) -> (Vec<Probe>, Vec<Option<usize>>, Vec<Vec<usize>>) {
     // Targets come grouped by series, so a range can only be shared with the probes of the
     // current series.
@@ -442,8 +433,8 @@ fn plan(
     let counted = probes.iter().filter(|p| !p.keep).count();
     if counted > 0 {
         // At least 2 bins, so every pass narrows a range; the budget is shared by the
-        // threads, each with its own counters.
-        let bins = (COUNTER_BUDGET / (counted * threads.max(1))).clamp(2, MAX_BINS);
+        // shares, each with its own counters.
+        let bins = (COUNTER_BUDGET / (counted * shares.max(1))).clamp(2, MAX_BINS);
         for p in probes.iter_mut().filter(|p| !p.keep) {
             p.width = (p.hi - p.lo) / bins as u64 + 1;
             p.bins = ((p.hi - p.lo) / p.width + 1) as usize;
@@ -538,7 +529,7 @@ fn simulate_with(
     seed: u64,
     chart_bins: usize,
     keep_budget: usize,
-    threads: usize,
+    shares: usize,
 ) -> Simulated {
     let series = 1 + model.options.len();
     let n = runs as u64;
@@ -551,9 +542,9 @@ fn simulate_with(
     let (probes, probe_of, by_series) = if keep_all {
         (Vec::new(), Vec::new(), Vec::new())
     } else {
-        plan(&targets, series, keep_budget, threads)
+        plan(&targets, series, keep_budget, shares)
     };
-    let first = pass(model, runs, seed, threads, &|| FirstPass {
+    let first = pass(model, runs, seed, shares, &|| FirstPass {
         block_sum: vec![0.0; series],
         block_sums: Vec::new(),
         min: vec![f64::INFINITY; series],
@@ -612,9 +603,9 @@ fn simulate_with(
     }
 
     while targets.iter().any(|t| t.value.is_none()) || chart.is_none() {
-        let (probes, probe_of, by_series) = plan(&targets, series, keep_budget, threads);
+        let (probes, probe_of, by_series) = plan(&targets, series, keep_budget, shares);
         let want_chart = chart.is_none();
-        let mut later = pass(model, runs, seed, threads, &|| LaterPass {
+        let mut later = pass(model, runs, seed, shares, &|| LaterPass {
             chart: want_chart.then(|| ChartBins {
                 lo: chart_lo,
                 width: chart_width,

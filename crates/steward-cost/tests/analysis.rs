@@ -1,6 +1,6 @@
 //! `steward cost` on the examples and on broken sourcing sections.
 
-use steward_cost::{CostError, CostOptions, analyze, portfolio::portfolio_cost};
+use steward_cost::{CostError, CostOptions, YardstickStatus, analyze, portfolio::portfolio_cost};
 use steward_manifest::parse_manifests;
 
 const PAYMENTS: &str = include_str!("../../../examples/payments-code-review.yaml");
@@ -38,16 +38,19 @@ fn yardsticks_match_the_contract_example() {
         (i.expected_low, i.expected_high),
         (Some(240_000.0), Some(400_000.0))
     );
-    assert_eq!(i.status, Some("within"));
+    assert_eq!(i.status, Some(YardstickStatus::Within));
     let m = &r.yardsticks.maintenance;
     assert_eq!((m.expected_low, m.expected_high), (93_000.0, 155_000.0));
-    assert_eq!(m.status, Some("within"));
+    assert_eq!(m.status, Some(YardstickStatus::Within));
     let low = report(
         &PAYMENTS.replace("maintenance: 110000", "maintenance: 62000"),
         CostOptions::default(),
     )
     .unwrap();
-    assert_eq!(low.yardsticks.maintenance.status, Some("below"));
+    assert_eq!(
+        low.yardsticks.maintenance.status,
+        Some(YardstickStatus::Below)
+    );
     assert_eq!(low.yardsticks.maintenance.gap, 62_000.0 - 93_000.0);
 }
 
@@ -142,20 +145,20 @@ fn bad_sourcing_sections_are_located_errors() {
         "",
     );
     let e = report(&no_scores, CostOptions::default()).unwrap_err();
-    assert_eq!(e.path, "spec.sourcing.options[1].scores");
-    assert!(e.message.contains("has no scores"));
+    assert_eq!(e.path(), "spec.sourcing.options[1].scores");
+    assert!(e.message().contains("has no scores"));
     let zero = PAYMENTS.replace(
         "weights: {integration_effort: 1, maintainability: 1, lock_in: 1, time_to_value: 1, total_cost: 1}",
         "weights: {integration_effort: 0, maintainability: 0, lock_in: 0, time_to_value: 0, total_cost: 0}",
     );
     let e = report(&zero, CostOptions::default()).unwrap_err();
-    assert_eq!(e.path, "spec.sourcing.weights");
+    assert_eq!(e.path(), "spec.sourcing.weights");
     let partial = PAYMENTS.replace("time_to_value: 4, total_cost: 3}", "time_to_value: 4}");
     let e = report(&partial, CostOptions::default()).unwrap_err();
     assert!(
-        e.message.contains("no score for total_cost"),
+        e.message().contains("no score for total_cost"),
         "{}",
-        e.message
+        e.message()
     );
 }
 
@@ -192,7 +195,7 @@ fn out_of_range_figures_counts_and_horizons_are_located_errors() {
         b.poc_cost = Some(CostFigure::Fixed(1e300));
     }
     let e = analyze(&m, &CostOptions::default()).unwrap_err();
-    assert_eq!(e.path, "spec.budget.poc_cost");
+    assert_eq!(e.path(), "spec.budget.poc_cost");
     let mut m = parsed(PAYMENTS);
     m.spec.sourcing.as_mut().unwrap().options[1].annual = Some(CostFigure::Range {
         low: 1.0,
@@ -200,11 +203,11 @@ fn out_of_range_figures_counts_and_horizons_are_located_errors() {
         high: f64::INFINITY,
     });
     let e = analyze(&m, &CostOptions::default()).unwrap_err();
-    assert_eq!(e.path, "spec.sourcing.options[1].annual.high");
+    assert_eq!(e.path(), "spec.sourcing.options[1].annual.high");
     let mut m = parsed(PAYMENTS);
     m.spec.sourcing.as_mut().unwrap().options[0].months_to_value = Some(f64::NAN);
     let e = analyze(&m, &CostOptions::default()).unwrap_err();
-    assert_eq!(e.path, "spec.sourcing.options[0].months_to_value");
+    assert_eq!(e.path(), "spec.sourcing.options[0].months_to_value");
 
     let m = parsed(PAYMENTS);
     let e = analyze(
@@ -215,11 +218,11 @@ fn out_of_range_figures_counts_and_horizons_are_located_errors() {
         },
     )
     .unwrap_err();
-    assert_eq!(e.path, "--years");
+    assert_eq!(e.path(), "--years");
     let mut long = parsed(PAYMENTS);
     long.spec.sourcing.as_mut().unwrap().horizon_years = Some(1000);
     let e = analyze(&long, &CostOptions::default()).unwrap_err();
-    assert_eq!(e.path, "spec.sourcing.horizon_years");
+    assert_eq!(e.path(), "spec.sourcing.horizon_years");
     let e = analyze(
         &m,
         &CostOptions {
@@ -228,7 +231,7 @@ fn out_of_range_figures_counts_and_horizons_are_located_errors() {
         },
     )
     .unwrap_err();
-    assert_eq!(e.path, "--simulations");
+    assert_eq!(e.path(), "--simulations");
     let mut many = parsed(PAYMENTS);
     let options = &mut many.spec.sourcing.as_mut().unwrap().options;
     let copies = (MAX_OPTION_DRAWS / MAX_SIMULATIONS as u64) as usize;
@@ -241,7 +244,7 @@ fn out_of_range_figures_counts_and_horizons_are_located_errors() {
         },
     )
     .unwrap_err();
-    assert_eq!(e.path, "spec.sourcing.options");
+    assert_eq!(e.path(), "spec.sourcing.options");
 }
 
 #[test]
@@ -261,7 +264,10 @@ fn extreme_but_valid_input_gives_finite_figures() {
     m.spec.budget.as_mut().unwrap().poc_cost = Some(steward_manifest::CostFigure::Fixed(1e-320));
     let r = analyze(&m, &CostOptions::default()).unwrap();
     assert_eq!(r.yardsticks.integration.ratio_to_poc, None);
-    assert_eq!(r.yardsticks.integration.status, Some("above"));
+    assert_eq!(
+        r.yardsticks.integration.status,
+        Some(YardstickStatus::Above)
+    );
     let text = steward_cost::render::text(&r, steward_cost::MoneyFormat::Grouped);
     assert!(text.contains("far more than the POC"), "{text}");
 }

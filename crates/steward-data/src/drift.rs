@@ -3,18 +3,49 @@
 //! dataset drifts when the share of drifted columns reaches `drift_share`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use std::path::Path;
-
-use serde::Serialize;
-use steward_stats::profile::{ColumnProfile, Profile, ProfileKind};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use steward_stats::profile::{ColumnProfile, Profile, ProfileError, ProfileKind, Source};
 use steward_stats::{
     ColumnDrift, ColumnError, ColumnRequest, ColumnType, StatTest, Values, column_drift,
 };
 
-use crate::{Column, Dataset, Kind};
+pub use crate::profile_file::{PROFILE_SIZE_LIMIT, is_profile, read_profile};
+use crate::{Column, Dataset, Format, Kind};
+
+/// Why two datasets (or profiles) could not be compared. Every variant but `Internal` is
+/// bad input: options that name no column, types that do not match, a damaged profile.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DriftError {
+    /// A per-column option names a column neither side has.
+    #[error("{option} names the column `{column}`, which is not in the compared data")]
+    UnknownColumn { option: String, column: String },
+    /// An option's value is out of range (a negative threshold, a share past 1).
+    #[error("{0}")]
+    InvalidOption(String),
+    /// A column holds different kinds of values on the two sides, or a test does not apply
+    /// to it.
+    #[error("{0}")]
+    IncompatibleColumn(String),
+    /// A profile that fails its checks.
+    #[error("{0}")]
+    Profile(#[from] ProfileError),
+    /// Nothing could be compared (no shared column, every column skipped).
+    #[error("{0}")]
+    NoColumns(String),
+    /// A failure of Steward itself.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DriftError {
+    /// Whether the input is at fault (as opposed to Steward).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, DriftError::Internal(_))
+    }
+}
 
 /// What the user asked for, beyond the two datasets.
 #[derive(Clone, Debug, Default)]
@@ -29,17 +60,20 @@ pub struct DriftOptions {
     pub drift_share: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Skipped {
     pub column: String,
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DriftReport {
     pub reference_rows: usize,
     pub current_rows: usize,
     pub dataset_drift: bool,
+    /// Columns whose decision is uncertain (`decision_uncertain`) could turn the dataset's
+    /// verdict: counted the other way, the share of drifted columns crosses `drift_share`.
+    pub dataset_drift_uncertain: bool,
     pub drift_share: f64,
     pub share_of_drifted_columns: f64,
     pub number_of_columns: usize,
@@ -61,7 +95,7 @@ pub fn dataset_drift(
     reference: Dataset,
     current: Dataset,
     options: &DriftOptions,
-) -> Result<DriftReport, String> {
+) -> Result<DriftReport, DriftError> {
     dataset_drift_with_progress(reference, current, options, &|_, _| {})
 }
 
@@ -71,8 +105,13 @@ pub fn dataset_drift_with_progress(
     current: Dataset,
     options: &DriftOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<DriftReport, String> {
-    compare(Reference::Data(reference), current, options, progress)
+) -> Result<DriftReport, DriftError> {
+    drift_with_progress(
+        Side::Data(reference),
+        Side::Data(current),
+        options,
+        progress,
+    )
 }
 
 /// [`dataset_drift_with_progress`] against a stored profile instead of reference rows.
@@ -81,17 +120,36 @@ pub fn profile_drift_with_progress(
     current: Dataset,
     options: &DriftOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<DriftReport, String> {
-    compare(Reference::Profile(reference), current, options, progress)
+) -> Result<DriftReport, DriftError> {
+    drift_with_progress(
+        Side::Profile(reference),
+        Side::Data(current),
+        options,
+        progress,
+    )
 }
 
-enum Reference<'a> {
+/// One side of a comparison: rows, or a profile (its summaries, never expanded to rows).
+pub enum Side<'a> {
     Data(Dataset),
     Profile(&'a Profile),
 }
 
-/// The profile of a dataset; columns are profiled on every core.
-pub fn profile(data: &Dataset) -> Profile {
+/// Compares two sides, each rows or a profile; every test runs on the summaries as they
+/// are, so a profile claiming 10^15 rows costs what its summary costs. The column tests run
+/// on the caller's rayon pool.
+pub fn drift_with_progress(
+    reference: Side,
+    current: Side,
+    options: &DriftOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<DriftReport, DriftError> {
+    compare(reference, current, options, progress)
+}
+
+/// The profile of a dataset, made from `source`; columns are profiled on the caller's
+/// rayon pool.
+pub fn profile(data: &Dataset, source: Source) -> Profile {
     let one = |c: &Column| {
         let kind = match c.kind {
             Kind::Number => ProfileKind::Number,
@@ -102,114 +160,46 @@ pub fn profile(data: &Dataset) -> Profile {
         p.integer = c.integer;
         p
     };
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(data.columns.len().max(1));
-    let chunk = data.columns.len().div_ceil(threads).max(1);
-    let columns = std::thread::scope(|scope| {
-        let handles: Vec<_> = data
-            .columns
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
+    let columns = data.columns.par_iter().map(one).collect();
     Profile {
         format: steward_stats::profile::FORMAT.into(),
         rows: data.rows as u64,
+        source: Some(source),
         columns,
     }
 }
 
-/// A profile file is read whole; this bounds the memory a file claiming to be one can take.
-/// `steward profile` writes about 40 KB per numerical column (1,024 points and an HLL
-/// sketch) and at most about 1 MB for a categorical one, so 256 MiB is hundreds of columns
-/// of the largest kind.
-pub const PROFILE_SIZE_LIMIT: u64 = 256 * 1024 * 1024;
-
-/// Is `path` a profile (a JSON object with a `format` field naming a steward profile, or
-/// shaped like one: `columns` and `rows`) rather than a dataset? Decided by parsing the
-/// first JSON value of the file, so a profile of another version, or without `format`, is
-/// recognised (and then refused by [`read_profile`]) instead of being read as a one-row
-/// JSON Lines dataset.
-pub fn is_profile(path: &Path) -> bool {
-    use std::io::{BufReader, Read};
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        format: Option<serde_json::Value>,
-        columns: Option<serde::de::IgnoredAny>,
-        rows: Option<serde::de::IgnoredAny>,
-    }
-    let Ok(file) = steward_io::open_input(path) else {
-        return false;
-    };
-    // Sniffing a pipe would consume the bytes its data reader needs: only a regular file can
-    // be a profile (a profile piped in is read as data, and its multi-line JSON is then
-    // refused as JSON Lines with a line number, never compared as one row).
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return false;
-    }
-    let mut reader = BufReader::new(file.take(PROFILE_SIZE_LIMIT));
-    // Only a file whose first non-blank byte opens an object can be a profile. A UTF-8
-    // byte order mark (editors on Windows write one) is skipped, as blanks are.
-    let mut first = [0u8; 1];
-    let mut bom = 0;
-    loop {
-        match reader.read(&mut first) {
-            Ok(1) if first[0].is_ascii_whitespace() => continue,
-            Ok(1) if first[0] == [0xEF, 0xBB, 0xBF][bom.min(2)] && bom < 3 => {
-                bom += 1;
-                continue;
-            }
-            Ok(1) if first[0] == b'{' => break,
-            _ => return false,
+/// The `source` of a profile of `data`, read in `format`, made at `created_at` (RFC 3339,
+/// UTC: the caller's clock), with the sha256 of its file when it was one.
+pub fn profile_source(
+    data: &Dataset,
+    format: Format,
+    created_at: &str,
+    sha256: Option<String>,
+) -> Source {
+    Source {
+        format: match format {
+            Format::Csv => "csv",
+            Format::Parquet => "parquet",
+            Format::JsonLines => "jsonl",
+            Format::ArrowIpc => "arrow",
         }
+        .into(),
+        rows: data.rows as u64,
+        columns: data.columns.len() as u64,
+        created_at: created_at.to_string(),
+        sha256,
+        parts: Vec::new(),
+        part_count: 0,
     }
-    let rest = std::io::Cursor::new(b"{".to_vec()).chain(reader);
-    let mut stream = serde_json::Deserializer::from_reader(rest).into_iter::<Probe>();
-    match stream.next() {
-        Some(Ok(p)) => {
-            let named = matches!(&p.format, Some(serde_json::Value::String(f)) if f.starts_with("steward-profile"));
-            named || (p.columns.is_some() && p.rows.is_some())
-        }
-        // A damaged or truncated profile still names its format near the top (where
-        // `steward profile` writes it): it is reported as a damaged profile, not as a
-        // JSON Lines file.
-        _ => {
-            let mut head = Vec::with_capacity(256);
-            let opened = steward_io::open_input(path).map(|f| f.take(256).read_to_end(&mut head));
-            opened.is_ok() && String::from_utf8_lossy(&head).contains("\"steward-profile")
-        }
-    }
-}
-
-/// Reads and validates a profile file (at most [`PROFILE_SIZE_LIMIT`] bytes); errors name
-/// the file.
-pub fn read_profile(path: &Path) -> Result<Profile, String> {
-    let shown = steward_io::escape_line(&path.display().to_string()).into_owned();
-    let bytes = steward_io::read_limited(path, PROFILE_SIZE_LIMIT).map_err(|e| match e {
-        steward_io::ReadError::TooLarge { .. } => format!(
-            "{shown}: a profile is at most {} MiB; this file is larger",
-            PROFILE_SIZE_LIMIT / (1024 * 1024)
-        ),
-        steward_io::ReadError::Io(e) => format!("cannot read {shown}: {e}"),
-    })?;
-    let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    Profile::from_json(json).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// Per-column options must name columns that are compared, and thresholds must be
 /// numbers at or above zero.
-fn check_options(options: &DriftOptions, names: &BTreeSet<&str>) -> Result<(), String> {
-    let unknown = |flag: &str, column: &str| {
-        format!(
-            "{flag} names the column `{}`, which is not in the compared data",
-            steward_io::clip(column, 200)
-        )
+fn check_options(options: &DriftOptions, names: &BTreeSet<&str>) -> Result<(), DriftError> {
+    let unknown = |flag: &str, column: &str| DriftError::UnknownColumn {
+        option: flag.to_string(),
+        column: steward_io::clip(column, 200).into_owned(),
     };
     for (flag, set) in [
         ("--numerical", &options.numerical),
@@ -235,21 +225,21 @@ fn check_options(options: &DriftOptions, names: &BTreeSet<&str>) -> Result<(), S
     }
     let bad = |t: f64| !(t.is_finite() && t >= 0.0);
     if let Some(t) = options.threshold.filter(|t| bad(*t)) {
-        return Err(format!(
+        return Err(DriftError::InvalidOption(format!(
             "--threshold {t}: a threshold is a number at or above 0"
-        ));
+        )));
     }
     if let Some((c, t)) = options.column_threshold.iter().find(|(_, t)| bad(**t)) {
-        return Err(format!(
+        return Err(DriftError::InvalidOption(format!(
             "--threshold {}={t}: a threshold is a number at or above 0",
             steward_io::clip(c, 200)
-        ));
+        )));
     }
     if !(0.0..=1.0).contains(&options.drift_share) {
-        return Err(format!(
+        return Err(DriftError::InvalidOption(format!(
             "--drift-share {}: the share is between 0 and 1",
             options.drift_share
-        ));
+        )));
     }
     Ok(())
 }
@@ -266,8 +256,8 @@ fn absent(left_out: &BTreeMap<String, String>, name: &str, side: &str, present: 
     }
 }
 
-/// One reference column: its kind and values, or why a profile cannot stand for it.
-struct ReferenceColumn {
+/// One column of a side: its kind and values, or why a profile cannot stand for it.
+struct SideColumn {
     name: String,
     kind: Kind,
     values: Result<Values, String>,
@@ -275,27 +265,16 @@ struct ReferenceColumn {
     integer: bool,
 }
 
-fn compare(
-    reference: Reference,
-    current: Dataset,
-    options: &DriftOptions,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<DriftReport, String> {
-    // Columns a reader left out (no values at all, or a type not tested), by side: a column
-    // present on both sides but left out on one is said to be so, not "only in" the other.
-    let reference_left_out: BTreeMap<String, String> = match &reference {
-        Reference::Data(d) => d.unsupported.iter().cloned().collect(),
-        Reference::Profile(_) => BTreeMap::new(),
-    };
-    let current_left_out: BTreeMap<String, String> = current.unsupported.iter().cloned().collect();
-    // The reference side as columns; from a profile, each column's values are its exact
-    // counts or its summary's weighted points, never rows.
-    let (reference_rows, reference_columns): (usize, Vec<ReferenceColumn>) = match reference {
-        Reference::Data(d) => (
+/// A side as columns, with its row count and the columns its reader left out (a profile
+/// leaves none out: it holds only what was profiled). From a profile, each column's values
+/// are its exact counts, its summary's weighted points or its frequent-items sketch.
+fn columns_of(side: Side) -> (usize, Vec<SideColumn>, BTreeMap<String, String>) {
+    match side {
+        Side::Data(d) => (
             d.rows,
             d.columns
                 .into_iter()
-                .map(|c| ReferenceColumn {
+                .map(|c| SideColumn {
                     name: c.name,
                     kind: c.kind,
                     values: Ok(c.values),
@@ -303,37 +282,55 @@ fn compare(
                     integer: c.integer,
                 })
                 .collect(),
+            d.unsupported.into_iter().collect(),
         ),
-        Reference::Profile(p) => {
-            p.validate()?;
-            (
-                usize::try_from(p.rows).unwrap_or(usize::MAX),
-                p.columns
-                    .iter()
-                    .map(|c| ReferenceColumn {
-                        name: c.name.clone(),
-                        kind: match c.kind {
-                            ProfileKind::Number => Kind::Number,
-                            ProfileKind::Text => Kind::Text,
-                            ProfileKind::Boolean => Kind::Boolean,
-                        },
-                        values: c.reference_values(),
-                        missing: usize::try_from(c.missing).unwrap_or(usize::MAX),
-                        integer: c.integer,
-                    })
-                    .collect(),
-            )
-        }
-    };
+        Side::Profile(p) => (
+            usize::try_from(p.rows).unwrap_or(usize::MAX),
+            p.columns
+                .iter()
+                .map(|c| SideColumn {
+                    name: c.name.clone(),
+                    kind: match c.kind {
+                        ProfileKind::Number => Kind::Number,
+                        ProfileKind::Text => Kind::Text,
+                        ProfileKind::Boolean => Kind::Boolean,
+                    },
+                    values: c.drift_values().map_err(|e| e.to_string()),
+                    missing: usize::try_from(c.missing).unwrap_or(usize::MAX),
+                    integer: c.integer,
+                })
+                .collect(),
+            BTreeMap::new(),
+        ),
+    }
+}
+
+fn validate_side(side: &Side) -> Result<(), DriftError> {
+    match side {
+        Side::Profile(p) => Ok(p.validate()?),
+        Side::Data(_) => Ok(()),
+    }
+}
+
+fn compare(
+    reference: Side,
+    current: Side,
+    options: &DriftOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<DriftReport, DriftError> {
+    validate_side(&reference)?;
+    validate_side(&current)?;
+    // Columns a reader left out (no values at all, or a type not tested), by side: a column
+    // present on both sides but left out on one is said to be so, not "only in" the other.
+    let (reference_rows, reference_columns, reference_left_out) = columns_of(reference);
+    let (current_rows, current_columns, current_left_out) = columns_of(current);
     let names: BTreeSet<&str> = reference_columns
         .iter()
         .map(|c| c.name.as_str())
-        .chain(current.columns.iter().map(|c| c.name.as_str()))
+        .chain(current_columns.iter().map(|c| c.name.as_str()))
         .collect();
     check_options(options, &names)?;
-    let current_rows = current.rows;
-    let mut cur_by_name: BTreeMap<String, Column> = current
-        .columns
+    let mut cur_by_name: BTreeMap<String, SideColumn> = current_columns
         .into_iter()
         .map(|c| (c.name.clone(), c))
         .collect();
@@ -349,22 +346,22 @@ fn compare(
             continue;
         };
         if r.kind != c.kind {
-            return Err(format!(
+            return Err(DriftError::IncompatibleColumn(format!(
                 "column `{}` holds {} in the reference data and {} in the current data",
                 r.name,
                 kind_name(r.kind),
                 kind_name(c.kind)
-            ));
+            )));
         }
         let column_type = if options.categorical.contains(&r.name) {
             ColumnType::Categorical
         } else if options.numerical.contains(&r.name) {
             if r.kind != Kind::Number {
-                return Err(format!(
+                return Err(DriftError::IncompatibleColumn(format!(
                     "--numerical {}: the column holds {}, not numbers",
                     r.name,
                     kind_name(r.kind)
-                ));
+                )));
             }
             ColumnType::Numerical
         } else if r.kind == Kind::Number {
@@ -372,9 +369,9 @@ fn compare(
         } else {
             ColumnType::Categorical
         };
-        let values = match r.values {
-            Ok(v) => v,
-            Err(reason) => {
+        let (values, current_values) = match (r.values, c.values) {
+            (Ok(v), Ok(cv)) => (v, cv),
+            (Err(reason), _) | (_, Err(reason)) => {
                 skipped.push(Skipped {
                     column: r.name,
                     reason,
@@ -382,7 +379,7 @@ fn compare(
                 continue;
             }
         };
-        if values.is_empty() || c.values.is_empty() {
+        if values.is_empty() || current_values.is_empty() {
             skipped.push(Skipped {
                 column: r.name.clone(),
                 reason: format!(
@@ -415,7 +412,7 @@ fn compare(
             name: r.name,
             column_type,
             reference: values,
-            current: c.values,
+            current: current_values,
             reference_missing: r.missing,
             current_missing: c.missing,
             integer: r.integer && c.integer,
@@ -437,18 +434,36 @@ fn compare(
                 column: name,
                 reason,
             }),
-            Err(ColumnError::Invalid(message)) => return Err(message),
+            Err(ColumnError::Invalid(message)) => {
+                return Err(DriftError::IncompatibleColumn(message));
+            }
+            Err(ColumnError::Internal(message)) => return Err(DriftError::Internal(message)),
         }
     }
     if results.is_empty() {
-        return Err(no_columns_message(&skipped));
+        return Err(DriftError::NoColumns(no_columns_message(&skipped)));
     }
     let drifted = results.iter().filter(|c| c.drift_detected).count();
     let share = drifted as f64 / results.len() as f64;
+    let dataset_drift = share >= options.drift_share;
+    // The verdict with every uncertain column counted the other way: drifted ones as not,
+    // and the others as drifted. If either crosses the dataset rule, the verdict may flip.
+    let uncertain_drifted = results
+        .iter()
+        .filter(|c| c.decision_uncertain && c.drift_detected)
+        .count();
+    let uncertain_not = results
+        .iter()
+        .filter(|c| c.decision_uncertain && !c.drift_detected)
+        .count();
+    let n = results.len() as f64;
+    let fewest = (drifted - uncertain_drifted) as f64 / n >= options.drift_share;
+    let most = (drifted + uncertain_not) as f64 / n >= options.drift_share;
     Ok(DriftReport {
         reference_rows,
         current_rows,
-        dataset_drift: share >= options.drift_share,
+        dataset_drift,
+        dataset_drift_uncertain: fewest != dataset_drift || most != dataset_drift,
         drift_share: options.drift_share,
         share_of_drifted_columns: share,
         number_of_columns: results.len(),
@@ -478,49 +493,19 @@ fn no_columns_message(skipped: &[Skipped]) -> String {
     )
 }
 
-/// Runs the column tests on every core; results keep the columns' order.
+/// Runs the column tests on the caller's rayon pool; results keep the columns' order.
 fn run_parallel(
     requests: Vec<ColumnRequest>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<Result<ColumnDrift, ColumnError>> {
     let n = requests.len();
     let done = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<ColumnRequest>>> =
-        requests.into_iter().map(|r| Mutex::new(Some(r))).collect();
-    let results: Vec<Mutex<Option<Result<ColumnDrift, ColumnError>>>> =
-        (0..n).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism()
-        .map(|t| t.get())
-        .unwrap_or(1)
-        .min(n.max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        break;
-                    }
-                    let req = slots[i].lock().map(|mut s| s.take()).ok().flatten();
-                    if let Some(req) = req {
-                        let r = column_drift(req);
-                        if let Ok(mut slot) = results[i].lock() {
-                            *slot = Some(r);
-                        }
-                        progress(done.fetch_add(1, Ordering::Relaxed) + 1, n);
-                    }
-                }
-            });
-        }
-    });
-    results
-        .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| Err(ColumnError::Invalid("a column test did not finish".into())))
+    requests
+        .into_par_iter()
+        .map(|req| {
+            let r = column_drift(req);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, n);
+            r
         })
         .collect()
 }

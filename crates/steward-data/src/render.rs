@@ -1,6 +1,7 @@
-//! The drift report as one self-contained HTML page: the verdict, a table of every column,
-//! and per column the two distributions overlaid (shares over common bins or values; no raw
-//! rows, nothing fetched), small enough for hundreds of columns.
+//! The drift report rendered for people: [`text`], a table for a terminal, and [`html`],
+//! one self-contained page (the verdict, a table of every column, and per column the two
+//! distributions overlaid: shares over common bins or values, no raw rows, nothing
+//! fetched), small enough for hundreds of columns. A server renders the same.
 
 use std::fmt::Write;
 
@@ -50,6 +51,11 @@ pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String
         r.share_of_drifted_columns,
         r.drift_share
     );
+    if r.dataset_drift_uncertain {
+        b.push_str("<p class=\"note\">The verdict is uncertain: columns marked ? were compared with a summary whose error bound straddles their threshold, and counted the other way they would change it.</p>");
+    } else if r.columns.iter().any(|c| c.decision_uncertain) {
+        b.push_str("<p class=\"note\">Columns marked ? were compared with a summary whose error bound straddles their threshold: the full data may decide them either way.</p>");
+    }
     b.push_str("<table><tr><th>column</th><th>type</th><th>test</th><th class=\"n\">score</th><th class=\"n\">threshold</th><th>drift</th><th>distributions</th></tr>");
     for c in &r.columns {
         let (labels, rs, cs) = match c.column_type {
@@ -66,7 +72,7 @@ pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String
         };
         let _ = write!(
             b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.6}</td><td class=\"n\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.6}</td><td class=\"n\">{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>",
             escape(&c.column),
             match c.column_type {
                 ColumnType::Numerical => "numerical",
@@ -77,6 +83,7 @@ pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String
             c.threshold,
             if c.drift_detected { "bad" } else { "ok" },
             if c.drift_detected { "yes" } else { "no" },
+            if c.decision_uncertain { " ?" } else { "" },
             svg::overlaid(&c.column, &labels, &rs, &cs)
         );
     }
@@ -89,4 +96,106 @@ pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String
         b.push_str("</ul>");
     }
     page("Data drift", &b)
+}
+
+/// The most characters of a column name the text table shows.
+const NAME_CHARS: usize = 200;
+
+/// The report as a table for a terminal. Text from the data (column names, reasons) is
+/// escaped; a column name is data (a CSV header cell may be megabytes), so the table shows
+/// at most 200 characters of it, while the JSON report keeps it whole.
+pub fn text(r: &DriftReport) -> String {
+    let name = |n: &str| steward_io::clip(n, NAME_CHARS).into_owned();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Dataset drift: {}{} ({} of {} columns drifted, share {:.2}, threshold {:.2})",
+        if r.dataset_drift {
+            "DETECTED"
+        } else {
+            "not detected"
+        },
+        if r.dataset_drift_uncertain { " ?" } else { "" },
+        r.number_of_drifted_columns,
+        r.number_of_columns,
+        r.share_of_drifted_columns,
+        r.drift_share
+    );
+    let _ = writeln!(
+        out,
+        "reference {} rows, current {} rows\n",
+        r.reference_rows, r.current_rows
+    );
+    let width = r
+        .columns
+        .iter()
+        .map(|c| name(&c.column).chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<11}  {:<13}  {:>12}  {:>9}  DRIFT",
+        "COLUMN", "TYPE", "TEST", "SCORE", "THRESHOLD"
+    );
+    for c in &r.columns {
+        let ty = match c.column_type {
+            ColumnType::Numerical => "numerical",
+            ColumnType::Categorical => "categorical",
+        };
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<11}  {:<13}  {:>12.6}{} {:>9}  {}{}",
+            name(&c.column),
+            ty,
+            c.stattest.name(),
+            c.score,
+            if c.approximate { "~" } else { " " },
+            c.threshold,
+            if c.drift_detected { "yes" } else { "no" },
+            if c.decision_uncertain { " ?" } else { "" }
+        );
+    }
+    // A score that is not a number is printed with why.
+    let mut first = true;
+    for c in &r.columns {
+        if let Some(reason) = &c.score_reason {
+            if first {
+                out.push('\n');
+                first = false;
+            }
+            let _ = writeln!(
+                out,
+                "{}: no score: {}",
+                name(&c.column),
+                steward_io::escape_line(reason)
+            );
+        }
+    }
+    if let Some(e) = r
+        .columns
+        .iter()
+        .filter_map(|c| c.rank_error)
+        .reduce(f64::max)
+    {
+        let _ = writeln!(
+            out,
+            "\n~ approximate: compared with a profile's quantile summary (rank error up to {:.2}%)",
+            e * 100.0
+        );
+    } else if r.columns.iter().any(|c| c.approximate) {
+        out.push_str("\n~ approximate: compared with a profile's frequent-items sketch\n");
+    }
+    if r.columns.iter().any(|c| c.decision_uncertain) {
+        let _ = writeln!(
+            out,
+            "? uncertain: the score's error bound straddles the threshold; the full data may decide otherwise{}",
+            if r.dataset_drift_uncertain {
+                ", and so may the dataset's verdict"
+            } else {
+                ""
+            }
+        );
+    }
+    out
 }

@@ -41,7 +41,7 @@ fn check(case: &str) -> usize {
             problems.push(format!("{case}/{name}: missing"));
             continue;
         };
-        if o.stattest != e["stattest"].as_str().unwrap() {
+        if o.stattest.name() != e["stattest"].as_str().unwrap() {
             problems.push(format!(
                 "{case}/{name}: test {} != {}",
                 o.stattest, e["stattest"]

@@ -4,13 +4,14 @@
 //! SARIF. Nothing here reads files or the clock.
 
 mod finding;
+pub mod portfolio;
 pub mod report;
 mod rules;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use steward_manifest::{Date, Lifecycle, System};
 
-pub use finding::{Finding, Group, RULES, Rule, Status, rule};
+pub use finding::{Finding, Group, RULES, Rule, RuleId, Status, rule};
 
 /// What the gate is asked: the date to judge on and the stage to judge for.
 #[derive(Clone, Copy, Debug)]
@@ -20,7 +21,7 @@ pub struct GateOptions {
     pub target: Option<Lifecycle>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Ready,
@@ -36,7 +37,7 @@ impl Verdict {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
@@ -45,7 +46,7 @@ pub struct Summary {
 }
 
 /// The gate's answer for one system.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SystemReport {
     pub name: String,
     pub file: String,
@@ -58,8 +59,8 @@ pub struct SystemReport {
 
 impl SystemReport {
     /// Rule ids with at least one failed finding, in rule order, each once.
-    pub fn failed_rules(&self) -> Vec<&'static str> {
-        let mut ids: Vec<&'static str> = Vec::new();
+    pub fn failed_rules(&self) -> Vec<RuleId> {
+        let mut ids: Vec<RuleId> = Vec::new();
         for f in &self.findings {
             if f.status == Status::Failed && !ids.contains(&f.id) {
                 ids.push(f.id);
@@ -70,7 +71,7 @@ impl SystemReport {
 }
 
 /// The gate's answer for several systems, as `steward check --format json` prints it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GateReport {
     pub date: String,
     pub systems: Vec<SystemReport>,

@@ -643,7 +643,7 @@ fn every_rule_has_a_failing_or_warning_case() {
         assert!(
             cases
                 .iter()
-                .any(|c| c.id == rule.id && c.status != Status::Passed),
+                .any(|c| rule.id == c.id && c.status != Status::Passed),
             "{} has no case where it does not pass",
             rule.id
         );

@@ -13,7 +13,8 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::load::{Encoding, MAX_MANIFEST_BYTES, ManifestError, normalize_line_breaks};
+use crate::error::{ManifestError, ManifestErrorKind};
+use crate::load::{Encoding, MAX_MANIFEST_BYTES, normalize_line_breaks};
 use crate::model::KIND;
 use crate::source_map::{IndexError, scan_kinds};
 
@@ -170,6 +171,7 @@ fn discover_within(paths: &[PathBuf], max_yaml_files: usize, max_entries: usize)
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => out.errors.push(ManifestError::new(
+                ManifestErrorKind::Unreadable(e.kind()),
                 &p.display().to_string(),
                 None,
                 format!("cannot read: {e}"),
@@ -254,8 +256,9 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn error(&mut self, path: &Path, message: String) {
+    fn error(&mut self, kind: ManifestErrorKind, path: &Path, message: String) {
         self.out.errors.push(ManifestError::new(
+            kind,
             &path.display().to_string(),
             None,
             message,
@@ -290,6 +293,7 @@ impl Search<'_> {
                 self.budget.exhausted = true;
                 let root = self.root.to_path_buf();
                 self.error(
+                    ManifestErrorKind::LimitExceeded,
                     &root,
                     format!(
                         "the search holds {what}, and stops there; name the folders that hold manifests"
@@ -308,6 +312,7 @@ impl Search<'_> {
                 reason: SkipReason::FolderTooDeep,
             });
             self.error(
+                ManifestErrorKind::LimitExceeded,
                 dir,
                 format!(
                     "this folder is nested more than {MAX_FOLDER_DEPTH} levels below {}, deeper than the search follows; name it (or a folder closer to it) on the command line",
@@ -326,7 +331,11 @@ impl Search<'_> {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) => {
-                self.error(dir, format!("cannot read the folder: {e}"));
+                self.error(
+                    ManifestErrorKind::Unreadable(e.kind()),
+                    dir,
+                    format!("cannot read the folder: {e}"),
+                );
                 return;
             }
         };
@@ -339,7 +348,11 @@ impl Search<'_> {
                     }
                     listed.push(entry);
                 }
-                Err(e) => self.error(dir, format!("cannot list the folder: {e}")),
+                Err(e) => self.error(
+                    ManifestErrorKind::Unreadable(e.kind()),
+                    dir,
+                    format!("cannot list the folder: {e}"),
+                ),
             }
         }
         listed.sort_by_key(|e| e.file_name());
@@ -359,7 +372,11 @@ impl Search<'_> {
                 Err(e) => {
                     // A dangling link or an entry removed meanwhile: only a YAML file matters.
                     if is_yaml {
-                        self.error(&path, format!("cannot read the file: {e}"));
+                        self.error(
+                            ManifestErrorKind::Unreadable(e.kind()),
+                            &path,
+                            format!("cannot read the file: {e}"),
+                        );
                     }
                     continue;
                 }
@@ -383,12 +400,17 @@ impl Search<'_> {
                     Ok(Decision::Take) => self.found.push(path),
                     Ok(Decision::Skip(reason)) => self.out.skipped.push(Skipped { path, reason }),
                     Ok(Decision::Undecidable(why)) => self.error(
+                        ManifestErrorKind::Undecidable,
                         &path,
                         format!(
                             "cannot tell whether this is a manifest: {why}; a manifest is YAML text in UTF-8 (move other files out of the folder, or give them another extension)"
                         ),
                     ),
-                    Err(e) => self.error(&path, format!("cannot read the file: {e}")),
+                    Err(e) => self.error(
+                        ManifestErrorKind::Unreadable(e.kind()),
+                        &path,
+                        format!("cannot read the file: {e}"),
+                    ),
                 }
             }
         }

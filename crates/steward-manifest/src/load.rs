@@ -1,26 +1,84 @@
 //! Reading manifests: bytes -> documents -> typed systems, with every failure turned into a
 //! [`ManifestError`] that names the file, line and column and says what was expected.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
-
+use crate::error::{ManifestError, ManifestErrorKind};
 use crate::model::{KIND, Manifest};
-use crate::source_map::{MAX_DEPTH, MAX_NODES, Position, SourceMap, index_documents};
+use crate::snippet::{Snippet, lines_around};
+use crate::source_map::{IndexError, MAX_DEPTH, MAX_NODES, Position, SourceMap, index_documents};
 
 /// A manifest is a hand-written file; anything larger is a mistake (or an attack), and is
 /// refused before it is read.
 pub const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 
-/// One AISystem document, typed, with the positions of its keys.
+/// One AISystem document, typed, with the positions of its keys and the text of its file.
 #[derive(Clone, Debug)]
 pub struct System {
     pub manifest: Manifest,
     pub map: SourceMap,
     /// 0-based index of the document in its file.
     pub document: usize,
+    source: Source,
+}
+
+/// The file a system was read from: its name and text, shared by every system in it.
+#[derive(Clone)]
+struct Source {
+    file: Arc<str>,
+    text: Arc<str>,
+}
+
+/// The text is left out: it can be megabytes.
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("file", &self.file)
+            .field("text_bytes", &self.text.len())
+            .finish()
+    }
+}
+
+impl System {
+    /// The file as the caller named it (the path given to [`load_file`] as displayed, or
+    /// the name given to [`parse_manifests`]).
+    pub fn file(&self) -> &str {
+        &self.source.file
+    }
+
+    /// The whole text of the system's file, line breaks as the positions count them
+    /// (`\r\n` kept, a lone `\r` written as `\n`), without a byte order mark.
+    pub fn text(&self) -> &str {
+        &self.source.text
+    }
+
+    /// The same text, shared (for an error or a report that outlives this system).
+    pub fn shared_text(&self) -> Arc<str> {
+        Arc::clone(&self.source.text)
+    }
+
+    /// The lines around a manifest path (`spec.owner.ref`), `context` lines on each side;
+    /// a path not written is shown at its nearest written parent.
+    pub fn snippet(&self, path: &str, context: usize) -> Snippet<'_> {
+        let (position, exact) = self.map.locate(path);
+        lines_around(self.text(), position, exact, context)
+    }
+
+    /// An error about the value at a manifest path, found after parsing (the cost model
+    /// or the metric evaluation refusing it): located at the key, or its nearest written
+    /// parent, with the file's text to quote, as a parse error is.
+    pub fn error_at(&self, path: &str, message: impl Into<String>) -> ManifestError {
+        let (position, _) = self.map.locate(path);
+        ManifestError::new(
+            ManifestErrorKind::Invalid,
+            self.file(),
+            Some(position),
+            message,
+        )
+        .with_key(Some(path.to_string()))
+        .with_text(&self.source.text)
+    }
 }
 
 /// A file and the AISystem documents in it.
@@ -28,222 +86,33 @@ pub struct System {
 pub struct ManifestFile {
     /// The path as the user wrote it (or as found under a folder they named).
     pub path: PathBuf,
+    /// The file's text, as [`System::text`] gives it.
+    pub text: Arc<str>,
     pub systems: Vec<System>,
 }
 
-/// Why a manifest could not be read, located in its file where that is possible.
-#[derive(Clone, Debug)]
-pub struct ManifestError {
-    pub file: String,
-    pub position: Option<Position>,
-    pub message: String,
-    pub help: Option<String>,
-    source_text: Option<Box<NamedSource<Arc<str>>>>,
-}
-
 impl ManifestError {
-    /// File names and messages carry text from the file system and the manifest; control
-    /// characters are made visible here, once, so no error can drive the terminal.
-    pub(crate) fn new(file: &str, position: Option<Position>, message: impl Into<String>) -> Self {
-        let message = message.into();
-        ManifestError {
-            file: steward_io::escape_line(file).into_owned(),
-            position,
-            message: steward_io::escape_control(&message).into_owned(),
-            help: None,
-            source_text: None,
-        }
-    }
-
-    fn with_source(mut self, text: &str) -> Self {
-        if let Some(p) = self.position
-            && snippet_fits(p)
-        {
-            let shown = visible_source(&cropped_lines(text)).into_owned();
-            self.source_text = Some(Box::new(
-                NamedSource::new(&self.file, Arc::<str>::from(shown)).with_language("yaml"),
-            ));
-        }
-        self
-    }
-
-    fn with_help(mut self, help: impl Into<String>) -> Self {
-        let help = help.into();
-        self.help = Some(steward_io::escape_control(&help).into_owned());
-        self
-    }
-
-    /// A problem found after parsing (by the gate's neighbours: cost, metrics), located at
-    /// a position in `text`, the file's contents, so it renders like a parse error.
-    pub fn located(
-        file: &str,
-        text: Option<&str>,
-        position: Position,
-        message: impl Into<String>,
-    ) -> Self {
-        let e = ManifestError::new(file, Some(position), message);
-        match text {
-            Some(t) => e.with_source(t),
-            None => e,
-        }
-    }
-
-    /// Two systems share a name; names must be unique in a portfolio (they key the server's
-    /// API, alerts and metrics).
-    pub fn duplicate_name(
-        file: &str,
-        at: Position,
-        name: &str,
-        first_file: &str,
-        first: Position,
-    ) -> Self {
+    /// Two systems share a name; names must be unique in a portfolio (they key the
+    /// server's API, alerts and metrics). Located at the second one's name.
+    pub fn duplicate_system(second: &System, first: &System) -> Self {
+        let at = second.map.locate("metadata.name").0;
+        let first_at = first.map.locate("metadata.name").0;
         ManifestError::new(
-            file,
+            ManifestErrorKind::DuplicateSystem,
+            second.file(),
             Some(at),
             format!(
-                "the system name `{name}` is already used at {}:{}:{}; names must be unique in a portfolio",
-                steward_io::escape_line(first_file),
-                first.line,
-                first.column
+                "the system name `{}` is already used at {}:{}:{}; names must be unique in a portfolio",
+                second.manifest.metadata.name,
+                steward_io::escape_line(first.file()),
+                first_at.line,
+                first_at.column
             ),
         )
+        .with_key(Some("metadata.name".into()))
+        .with_text(&second.source.text)
+        .with_help("rename one of the two systems (or remove a copy of the file)")
     }
-
-    /// `file:line:column: message`, the one-line form for logs and machine consumers.
-    pub fn one_line(&self) -> String {
-        match self.position {
-            Some(p) => format!("{}:{}:{}: {}", self.file, p.line, p.column, self.message),
-            None => format!("{}: {}", self.file, self.message),
-        }
-    }
-
-    /// Byte offset and length of the offending token, for the underline.
-    fn label_span(&self) -> Option<(usize, usize)> {
-        let text: &str = self.source_text.as_ref()?.inner();
-        let p = self.position?;
-        let line_start = text
-            .split_inclusive('\n')
-            .take(p.line.saturating_sub(1))
-            .map(str::len)
-            .sum::<usize>();
-        let line = text[line_start.min(text.len())..]
-            .split('\n')
-            .next()
-            .unwrap_or("");
-        let col_byte = line
-            .char_indices()
-            .nth(p.column.saturating_sub(1))
-            .map(|(i, _)| i)
-            .unwrap_or(line.len());
-        let rest = &line[col_byte..];
-        let len = rest
-            .char_indices()
-            .find(|(_, c)| c.is_whitespace() || *c == ',' || *c == '}' || *c == ']')
-            .map(|(i, _)| i)
-            .unwrap_or(rest.len())
-            .max(1)
-            .min(rest.len().max(1));
-        let start = (line_start + col_byte).min(text.len());
-        Some((start, len.min(text.len() - start)))
-    }
-}
-
-/// With a source snippet the diagnostic shows `file:line:column` itself, so the message
-/// stands alone; without one, the file (and position) lead the message.
-impl fmt::Display for ManifestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.source_text.is_some() {
-            f.write_str(&self.message)
-        } else {
-            f.write_str(&self.one_line())
-        }
-    }
-}
-
-impl std::error::Error for ManifestError {}
-
-impl Diagnostic for ManifestError {
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-    fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source_text.as_deref().map(|s| s as &dyn SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (start, len) = self.label_span()?;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(None, (start, len)),
-        )))
-    }
-}
-
-/// Lines of a snippet are cut after this many characters (with `…`): a snippet of a
-/// 200,000-character line helps nobody, and the renderer cannot pad an underline that far
-/// (it panics past 65,535 columns). An error further along its line than this is shown
-/// without a snippet; the message still says `file:line:column`.
-const SNIPPET_MAX_LINE_CHARS: usize = 400;
-
-fn snippet_fits(p: Position) -> bool {
-    p.column <= SNIPPET_MAX_LINE_CHARS
-}
-
-/// `text` with every line longer than [`SNIPPET_MAX_LINE_CHARS`] cut there; the lines stay
-/// where they were, so positions up to the cut still point at the same characters.
-fn cropped_lines(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.split('\n').all(|l| l.len() <= SNIPPET_MAX_LINE_CHARS) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len().min(1 << 20));
-    for line in text.split_inclusive('\n') {
-        match line.char_indices().nth(SNIPPET_MAX_LINE_CHARS) {
-            Some((cut, _)) => {
-                out.push_str(&line[..cut]);
-                out.push('…');
-                if line.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
-            None => out.push_str(line),
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// The file's text as the diagnostic shows it: every control or invisible formatting
-/// character replaced by a visible one of the same length in characters (the Unicode
-/// "control pictures", such as `␛` for ESC), so that columns still line up and no escape
-/// sequence written in a manifest reaches the terminal through the source snippet.
-fn visible_source(text: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t' && c != '\r')
-            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-    };
-    let lone_cr = text
-        .as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'\r' && w[1] != b'\n')
-        || text.ends_with('\r');
-    if !lone_cr && !text.chars().any(hidden) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let shown = match c {
-            // A carriage return that does not end a line would move the cursor back over it.
-            '\r' if chars.peek() != Some(&'\n') => '\u{240D}',
-            c if (c as u32) < 0x20 && hidden(c) => {
-                char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}')
-            }
-            '\u{7F}' => '\u{2421}',
-            c if hidden(c) => '\u{FFFD}',
-            c => c,
-        };
-        out.push(shown);
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// The line and column of a byte, counting `\r\n`, a lone `\r` and `\n` each as one line
@@ -516,10 +385,16 @@ fn expected_help(message: &str) -> Option<String> {
     }
 }
 
-/// Parses every AISystem document in `bytes`. Documents of other kinds (Backstage entities
-/// living in the same file) and empty documents are skipped; a file with no AISystem
-/// document is an error.
+/// Parses every AISystem document in `bytes`, a file's contents (an HTTP body, say) under
+/// the name `file`. Documents of other kinds (Backstage entities living in the same file)
+/// and empty documents are skipped; a file with no AISystem document is an error. Each
+/// system keeps the file's text, to quote it later.
 pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, ManifestError> {
+    parse_source(file, bytes).map(|(_, systems)| systems)
+}
+
+/// The file's text as the systems keep it, and the systems.
+fn parse_source(file: &str, bytes: &[u8]) -> Result<(Arc<str>, Vec<System>), ManifestError> {
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(too_large(file, Some(bytes.len() as u64)));
     }
@@ -527,6 +402,7 @@ pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, Manifest
     // encoding, not a binary file: say so before its NUL bytes are taken for one.
     if let Some(encoding) = Encoding::detect(bytes) {
         return Err(ManifestError::new(
+            ManifestErrorKind::NotUtf8,
             file,
             None,
             format!(
@@ -538,6 +414,7 @@ pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, Manifest
     }
     if let Some(i) = bytes.iter().position(|&b| b == 0) {
         return Err(ManifestError::new(
+            ManifestErrorKind::Binary,
             file,
             Some(position_of_byte(bytes, i)),
             "the file contains a NUL byte: a manifest is YAML text, this looks like a binary file",
@@ -548,6 +425,7 @@ pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, Manifest
         Err(e) => {
             let at = e.valid_up_to();
             return Err(ManifestError::new(
+                ManifestErrorKind::NotUtf8,
                 file,
                 Some(position_of_byte(bytes, at)),
                 format!(
@@ -558,7 +436,9 @@ pub fn parse_manifests(file: &str, bytes: &[u8]) -> Result<Vec<System>, Manifest
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    parse_text(file, &normalize_line_breaks(text))
+    let text: Arc<str> = Arc::from(normalize_line_breaks(text));
+    let systems = parse_text(file, &text)?;
+    Ok((text, systems))
 }
 
 /// YAML counts `\r\n`, a lone `\r` and `\n` each as one line break, and so do the parser's
@@ -661,6 +541,7 @@ fn too_large(file: &str, size: Option<u64>) -> ManifestError {
         None => "the file is larger than that".into(),
     };
     ManifestError::new(
+        ManifestErrorKind::TooLarge,
         file,
         None,
         format!("a manifest may be at most {MAX_MANIFEST_BYTES} bytes (4 MiB), and {size}"),
@@ -692,11 +573,49 @@ fn saphyr_options() -> serde_saphyr::Options {
     options
 }
 
-fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
+/// What an index error is, for a caller matching on kinds.
+fn index_error_kind(e: &IndexError) -> ManifestErrorKind {
+    match e {
+        IndexError::Syntax { .. } | IndexError::DuplicateMergeKey { .. } => {
+            ManifestErrorKind::Syntax
+        }
+        IndexError::TooManyNodes { .. } | IndexError::TooDeep { .. } => {
+            ManifestErrorKind::LimitExceeded
+        }
+    }
+}
+
+/// What a deserializer error is: a bound, YAML the index let through, or (all the rest) a
+/// value the manifest does not allow.
+fn saphyr_error_kind(e: &serde_saphyr::Error) -> ManifestErrorKind {
+    use serde_saphyr::Error as E;
+    match e.without_snippet() {
+        E::AliasError { error, .. } => saphyr_error_kind(error),
+        E::Budget { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. } => ManifestErrorKind::LimitExceeded,
+        E::DuplicateMappingKey { .. }
+        | E::UnknownAnchor { .. }
+        | E::Eof { .. }
+        | E::MultipleDocuments { .. }
+        | E::ContainerEndMismatch { .. } => ManifestErrorKind::Syntax,
+        _ => ManifestErrorKind::Invalid,
+    }
+}
+
+fn parse_text(file: &str, text: &Arc<str>) -> Result<Vec<System>, ManifestError> {
+    let source = Source {
+        file: Arc::from(file),
+        text: Arc::clone(text),
+    };
+    let text: &str = text;
     let docs = index_documents(text).map_err(|e| {
         let message = e.message();
         let help = expected_help(&message);
-        let mut err = ManifestError::new(file, Some(e.position()), message).with_source(text);
+        let mut err = ManifestError::new(index_error_kind(&e), file, Some(e.position()), message)
+            .with_text(&source.text);
         if let Some(h) = help {
             err = err.with_help(h);
         }
@@ -706,6 +625,7 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
     let docs: Vec<_> = docs.into_iter().filter(|d| !d.empty).collect();
     if docs.is_empty() {
         return Err(ManifestError::new(
+            ManifestErrorKind::NoManifest,
             file,
             None,
             "the file is empty: expected an AISystem manifest (apiVersion, kind, metadata, spec)",
@@ -746,14 +666,17 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
                 // (an alias) is checked here, so a document of another kind is never judged.
                 if manifest.kind != KIND {
                     return Err(ManifestError::new(
+                        ManifestErrorKind::Invalid,
                         file,
                         Some(doc.map.locate("kind").0),
                         format!("`kind` is `{}`, expected `{KIND}`", quote(&manifest.kind)),
                     )
-                    .with_source(text));
+                    .with_key(Some("kind".into()))
+                    .with_text(&source.text));
                 }
                 if let Some(long) = crate::lengths::first_too_long(&manifest) {
                     return Err(ManifestError::new(
+                        ManifestErrorKind::LimitExceeded,
                         file,
                         Some(doc.map.locate(&long.path).0),
                         format!(
@@ -764,18 +687,20 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
                             long.limit
                         ),
                     )
-                    .with_source(text)
+                    .with_key(Some(long.path.clone()))
+                    .with_text(&source.text)
                     .with_help(format!(
                         "a manifest holds short text: names and references up to {}, free text up to {} characters; keep longer documents elsewhere and link to them",
                         crate::lengths::MAX_ID_CHARS,
                         crate::lengths::MAX_TEXT_CHARS
                     )));
                 }
-                check_unique_names(file, text, &manifest, &doc.map)?;
+                check_unique_names(&source, &manifest, &doc.map)?;
                 systems.push(System {
                     manifest,
                     map: doc.map,
                     document: index,
+                    source: source.clone(),
                 });
             }
             Err(e) => {
@@ -806,7 +731,10 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
                     message = format!("{message}, found {found}");
                 }
                 let help = expected_help(&message);
-                let mut err = ManifestError::new(file, position, message).with_source(text);
+                let key = position.and_then(|p| doc.map.path_at(p));
+                let mut err = ManifestError::new(saphyr_error_kind(&e), file, position, message)
+                    .with_key(key)
+                    .with_text(&source.text);
                 if let Some(h) = help {
                     err = err.with_help(h);
                 }
@@ -816,6 +744,7 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
     }
     if systems.is_empty() {
         return Err(ManifestError::new(
+            ManifestErrorKind::NoManifest,
             file,
             None,
             "no AISystem document in this file (every document has another `kind`)",
@@ -828,8 +757,7 @@ fn parse_text(file: &str, text: &str) -> Result<Vec<System>, ManifestError> {
 /// observations find it (a second metric of the same name would silently get no data),
 /// and a sourcing option's name is how the cost report tells the options apart.
 fn check_unique_names(
-    file: &str,
-    text: &str,
+    source: &Source,
     manifest: &Manifest,
     map: &SourceMap,
 ) -> Result<(), ManifestError> {
@@ -860,10 +788,12 @@ fn check_unique_names(
         for (i, name) in names.iter().enumerate() {
             let Some(name) = name else { continue };
             if let Some(&first) = seen.get(name) {
-                let at = map.locate(&format!("{base}[{i}].name")).0;
+                let key = format!("{base}[{i}].name");
+                let at = map.locate(&key).0;
                 let first_at = map.locate(&format!("{base}[{first}].name")).0;
                 return Err(ManifestError::new(
-                    file,
+                    ManifestErrorKind::DuplicateName,
+                    &source.file,
                     Some(at),
                     format!(
                         "the {what} name `{}` is already used by {base}[{first}] (line {}); each {what} needs its own name",
@@ -871,7 +801,8 @@ fn check_unique_names(
                         first_at.line
                     ),
                 )
-                .with_source(text)
+                .with_key(Some(key))
+                .with_text(&source.text)
                 .with_help("rename one of them, or merge the two definitions"));
             }
             seen.insert(name, i);
@@ -896,15 +827,17 @@ pub fn load_file(path: &Path) -> Result<ManifestFile, ManifestError> {
         }
         Err(steward_io::ReadError::Io(e)) => {
             return Err(ManifestError::new(
+                ManifestErrorKind::Unreadable(e.kind()),
                 &display,
                 None,
                 format!("cannot read the file: {e}"),
             ));
         }
     };
-    let systems = parse_manifests(&display, &bytes)?;
+    let (text, systems) = parse_source(&display, &bytes)?;
     Ok(ManifestFile {
         path: path.to_path_buf(),
+        text,
         systems,
     })
 }
@@ -996,5 +929,92 @@ mod tests {
     fn a_byte_order_mark_is_accepted() {
         let text = format!("\u{feff}{}", doc("a", "pilot"));
         assert!(parse_manifests("bom.yaml", text.as_bytes()).is_ok());
+    }
+    #[test]
+    fn every_failure_has_a_kind_to_match_on() {
+        use ManifestErrorKind as K;
+        let big = vec![b' '; MAX_MANIFEST_BYTES as usize + 1];
+        let deep = format!("{}x: 1\n", "- ".repeat(MAX_DEPTH + 2));
+        let dup_metric = format!(
+            "{}  success_metrics:\n    - name: x\n    - name: x\n",
+            doc("a", "pilot")
+        );
+        let long = format!(
+            "apiVersion: steward/v1\nkind: AISystem\nmetadata:\n  name: a\n  description: {}\nspec:\n  lifecycle: pilot\n",
+            "x".repeat(5_000)
+        );
+        let bad_lifecycle = doc("a", "beta");
+        let cases: [(&[u8], ManifestErrorKind); 10] = [
+            (&big, K::TooLarge),
+            (b"\xff\xfek\x00i\x00n\x00d\x00", K::NotUtf8),
+            (b"a: \xe9\n", K::NotUtf8),
+            (b"a: 1\n\x00", K::Binary),
+            (b"a: [1, 2\n", K::Syntax),
+            (b"# nothing\n", K::NoManifest),
+            (bad_lifecycle.as_bytes(), K::Invalid),
+            (deep.as_bytes(), K::LimitExceeded),
+            (dup_metric.as_bytes(), K::DuplicateName),
+            (long.as_bytes(), K::LimitExceeded),
+        ];
+        for (bytes, kind) in cases {
+            let e = parse_manifests("m.yaml", bytes).unwrap_err();
+            assert_eq!(e.kind, kind, "{}", e.one_line());
+        }
+        let e = load_file(Path::new("/nonexistent/m.yaml")).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ManifestErrorKind::Unreadable(std::io::ErrorKind::NotFound)
+        );
+    }
+
+    #[test]
+    fn a_located_error_carries_the_text_its_key_and_a_span_inside_it() {
+        let text = doc("a", "beta");
+        let e = parse_manifests("m.yaml", text.as_bytes()).unwrap_err();
+        assert_eq!(e.text.as_deref(), Some(text.as_str()));
+        assert_eq!(e.key.as_deref(), Some("spec.lifecycle"));
+        let (start, len) = e.span().unwrap();
+        assert_eq!(&text[start..start + len], "beta");
+        // An error about the file as a whole quotes nothing.
+        let e = parse_manifests("m.yaml", b"# nothing\n").unwrap_err();
+        assert!(e.text.is_none() && e.span().is_none());
+    }
+
+    #[test]
+    fn a_system_keeps_its_file_text_to_quote_and_locate() {
+        let text = format!("\u{feff}{}  budget:\r    poc_cost: 10\n", doc("a", "pilot"));
+        let systems = parse_manifests("m.yaml", text.as_bytes()).unwrap();
+        let s = &systems[0];
+        assert_eq!(s.file(), "m.yaml");
+        // Without the byte order mark, the lone carriage return as a line break.
+        assert!(s.text().starts_with("apiVersion") && s.text().contains("budget:\n"));
+        let snippet = s.snippet("spec.lifecycle", 1);
+        assert_eq!(snippet.first_line, 5);
+        assert_eq!(snippet.lines, ["spec:", "  lifecycle: pilot", "  budget:"]);
+        assert!(snippet.exact);
+        // A key not written is shown at its nearest written parent.
+        let e = s.error_at("spec.budget.annual.maintenance", "too much");
+        assert_eq!(e.position, s.map.get("spec.budget"));
+        assert_eq!(e.kind, ManifestErrorKind::Invalid);
+        assert!(std::sync::Arc::ptr_eq(
+            e.text.as_ref().unwrap(),
+            &s.shared_text()
+        ));
+        assert!(!s.snippet("spec.budget.annual", 0).exact);
+    }
+
+    #[test]
+    fn a_shared_system_name_is_located_at_the_second_one() {
+        let one = parse_manifests("one.yaml", doc("same", "pilot").as_bytes()).unwrap();
+        let two = parse_manifests("two.yaml", doc("same", "pilot").as_bytes()).unwrap();
+        let e = ManifestError::duplicate_system(&two[0], &one[0]);
+        assert_eq!(e.kind, ManifestErrorKind::DuplicateSystem);
+        assert_eq!(&*e.file, "two.yaml");
+        assert_eq!(e.position, Some(Position { line: 4, column: 3 }));
+        assert!(
+            e.message.contains("`same` is already used at one.yaml:4:3"),
+            "{}",
+            e.message
+        );
     }
 }

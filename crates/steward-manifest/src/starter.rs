@@ -2,7 +2,7 @@
 //! section, and leaves the figures a team must decide commented out, so that running
 //! `steward check` on it lists exactly what is still to be written.
 
-use crate::values::{Date, SystemName};
+use crate::values::{Date, InvalidSystemName, SystemName};
 
 /// Inputs of the starter file.
 pub struct StarterOptions<'a> {
@@ -31,7 +31,7 @@ fn quote(s: &str) -> String {
 }
 
 /// Renders the starter manifest. Fails only when `name` is not a valid system name.
-pub fn starter_manifest(o: &StarterOptions) -> Result<String, String> {
+pub fn starter_manifest(o: &StarterOptions) -> Result<String, InvalidSystemName> {
     SystemName::validate(o.name)?;
     let today = o.today;
     let until = today.add_months(30);

@@ -39,13 +39,27 @@ pub fn is_blank(s: &str) -> bool {
     })
 }
 
+/// Why text is not a manifest date.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// Not written `YYYY-MM-DD`; the text, clipped.
+    #[error("expected a date written YYYY-MM-DD, found `{found}`")]
+    NotYyyyMmDd { found: String },
+    /// Written `YYYY-MM-DD`, but no such day (`2026-02-30`).
+    #[error("`{text}` is not a calendar date (expected YYYY-MM-DD)")]
+    NoSuchDay { text: String },
+    /// The year 0, which the calendar a manifest speaks of does not have.
+    #[error("`{text}` is not a calendar date: years run from {min:04} to {max}", min = MIN_YEAR, max = MAX_YEAR)]
+    YearOutOfRange { text: String },
+}
+
 /// A calendar date written `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);
 
 impl Date {
     /// Parses exactly `YYYY-MM-DD` (no time, no offset, no other separators).
-    pub fn parse(text: &str) -> Result<Date, String> {
+    pub fn parse(text: &str) -> Result<Date, DateError> {
         let t = text.trim();
         let shape_ok = t.len() == 10
             && t.bytes().enumerate().all(|(i, b)| match i {
@@ -53,18 +67,16 @@ impl Date {
                 _ => b.is_ascii_digit(),
             });
         if !shape_ok {
-            return Err(format!(
-                "expected a date written YYYY-MM-DD, found `{}`",
-                quote(t)
-            ));
+            return Err(DateError::NotYyyyMmDd {
+                found: quote(t).into_owned(),
+            });
         }
+        // From here `t` is ten ASCII characters: short enough to quote whole.
         let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map_err(|_| format!("`{t}` is not a calendar date (expected YYYY-MM-DD)"))?;
+            .map_err(|_| DateError::NoSuchDay { text: t.into() })?;
         // chrono knows a year 0 (1 BC); the calendar a manifest speaks of starts at year 1.
         if date.year() < MIN_YEAR {
-            return Err(format!(
-                "`{t}` is not a calendar date: years run from {MIN_YEAR:04} to {MAX_YEAR}"
-            ));
+            return Err(DateError::YearOutOfRange { text: t.into() });
         }
         Ok(Date(date))
     }
@@ -594,17 +606,25 @@ impl JsonSchema for Weight {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct SystemName(pub String);
 
+/// Text that is not a system name; `quoted` is the text, clipped.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{quoted}` is not a valid system name: use 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+)]
+pub struct InvalidSystemName {
+    pub quoted: String,
+}
+
 impl SystemName {
-    pub fn validate(s: &str) -> Result<(), String> {
+    pub fn validate(s: &str) -> Result<(), InvalidSystemName> {
         let ok_chars = s
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         let ends_ok = !s.starts_with('-') && !s.ends_with('-');
         if s.is_empty() || s.len() > 63 || !ok_chars || !ends_ok {
-            Err(format!(
-                "`{}` is not a valid system name: use 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-                quote(s)
-            ))
+            Err(InvalidSystemName {
+                quoted: quote(s).into_owned(),
+            })
         } else {
             Ok(())
         }
@@ -657,7 +677,8 @@ mod tests {
         assert_eq!(d.add_months(18).to_string(), "2028-02-29");
         for bad in ["0000-01-01", "0000-02-29"] {
             let e = Date::parse(bad).unwrap_err();
-            assert!(e.contains("0001 to 9999"), "{e}");
+            assert!(matches!(e, DateError::YearOutOfRange { .. }), "{e:?}");
+            assert!(e.to_string().contains("0001 to 9999"), "{e}");
         }
         assert!(Date::parse("0001-01-01").is_ok());
         let last = Date::parse("9999-12-31").unwrap();

@@ -1,6 +1,7 @@
 //! A manifest's success metrics against their baselines (docs/metric.md).
 
-use serde::Serialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use steward_manifest::{Aggregate, Date, Direction, Manifest, RelativeFigure, SuccessMetric};
 
 use crate::observations::{Observations, Span};
@@ -26,15 +27,32 @@ pub struct MetricOptions {
     pub metric: Option<String>,
 }
 
-/// Why the metrics cannot be evaluated, pointing at the manifest, the observations or the flags.
-#[derive(Clone, Debug, PartialEq)]
+/// Why the metrics cannot be evaluated. Bad input points at what it is about (a manifest
+/// path, which a caller turns into a line; an observation line; an option); an internal
+/// failure is ours.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum MetricError {
+    #[error("{message} ({path})")]
     Manifest { path: String, message: String },
+    /// `line` is 1-based in the observations file.
+    #[error("line {line}: {message}")]
     Observations { line: u64, message: String },
-    Usage(String),
+    /// `--metric` names no metric of the manifest; `declared` lists the ones it does.
+    #[error("--metric {name}: the manifest declares {declared}")]
+    UnknownMetric { name: String, declared: String },
+    /// Not the input's fault: a computed value the report cannot hold.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+impl MetricError {
+    /// Whether the input is at fault (a caller's exit code 2, an HTTP 4xx).
+    pub fn is_input(&self) -> bool {
+        !matches!(self, MetricError::Internal(_))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Met,
@@ -54,17 +72,17 @@ impl Verdict {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Window {
-    pub from: String,
+    pub from: NaiveDate,
     /// Exclusive: the window is [from, to).
-    pub to: String,
+    pub to: NaiveDate,
     pub n: usize,
     pub value: Option<f64>,
 }
 
 /// Which change `change` (and `ci`) reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// (current - baseline) / baseline: the baseline is above 0.
@@ -74,11 +92,11 @@ pub enum ChangeKind {
     Absolute,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricReport {
     pub name: String,
-    pub aggregate: &'static str,
-    pub direction: &'static str,
+    pub aggregate: Aggregate,
+    pub direction: Direction,
     /// As a fraction (0.25 for "25%").
     pub target_change: f64,
     pub baseline: Window,
@@ -100,11 +118,11 @@ pub struct MetricReport {
     pub window_us: [i64; 3],
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricsReport {
     pub system: String,
-    pub today: String,
-    pub launch: String,
+    pub today: NaiveDate,
+    pub launch: NaiveDate,
     pub seed: u64,
     pub resamples: usize,
     pub metrics: Vec<MetricReport>,
@@ -157,19 +175,24 @@ fn definition<'a>(i: usize, m: &'a SuccessMetric) -> Result<Definition<'a>, Metr
 
 const CHART_POINTS: usize = 1500;
 
+/// The launch the windows are cut around: `--launch`, else `milestones.production_launch`.
+fn launch_of(manifest: &Manifest, options: &MetricOptions) -> Option<Date> {
+    options.launch.or_else(|| {
+        manifest
+            .spec
+            .milestones
+            .as_ref()
+            .and_then(|m| m.production_launch)
+    })
+}
+
 /// The instants a report reads, known from the manifest and the options before any
 /// observation is: from the earliest window's start to the latest one's end, and the end of
 /// `today` (rows from there on are only counted). A reader given this keeps only the rows
 /// that count. `None` when the manifest cannot be evaluated: [`evaluate`] then says why, after
 /// the observations have been read as before.
 pub fn span(manifest: &Manifest, options: &MetricOptions) -> Option<Span> {
-    let launch = options.launch.or_else(|| {
-        manifest
-            .spec
-            .milestones
-            .as_ref()
-            .and_then(|m| m.production_launch)
-    })?;
+    let launch = launch_of(manifest, options)?;
     let mut from = i64::MAX;
     let mut to = i64::MIN;
     for (i, m) in manifest.spec.success_metrics.iter().enumerate() {
@@ -241,11 +264,10 @@ pub fn evaluate(
     if let Some(only) = &options.metric
         && !index.contains_key(only.as_str())
     {
-        return Err(MetricError::Usage(format!(
-            "--metric {}: the manifest declares {}",
-            clip(only, 80),
-            listed()
-        )));
+        return Err(MetricError::UnknownMetric {
+            name: clip(only, 80).into_owned(),
+            declared: listed(),
+        });
     }
     // Which definition each observation's metric name refers to.
     let file_to_def: Vec<usize> = observations
@@ -289,19 +311,10 @@ pub fn evaluate(
     } else {
         None
     };
-    let launch = options
-        .launch
-        .or_else(|| {
-            manifest
-                .spec
-                .milestones
-                .as_ref()
-                .and_then(|m| m.production_launch)
-        })
-        .ok_or_else(|| MetricError::Manifest {
-            path: "spec.milestones.production_launch".into(),
-            message: "no production_launch date to measure from; set it, or pass --launch".into(),
-        })?;
+    let launch = launch_of(manifest, options).ok_or_else(|| MetricError::Manifest {
+        path: "spec.milestones.production_launch".into(),
+        message: "no production_launch date to measure from; set it, or pass --launch".into(),
+    })?;
     let l0 = midnight(launch);
     let today_us = midnight(options.today);
     // Observations from the end of `today` on have not happened yet as far as the report
@@ -347,14 +360,14 @@ pub fn evaluate(
         if unnamed_target == Some(di) {
             ignored += observations.late_unnamed as usize;
         }
-        let mut report = evaluate_one(def, di, &base, &cur, [b0, l0, c1], today_us, options);
+        let mut report = evaluate_one(def, di, &base, &cur, [b0, l0, c1], today_us, options)?;
         report.ignored_after_today = ignored;
         reports.push(report);
     }
     Ok(MetricsReport {
         system: manifest.metadata.name.to_string(),
-        today: options.today.to_string(),
-        launch: launch.to_string(),
+        today: options.today.0,
+        launch: launch.0,
         seed: options.seed,
         resamples: options.resamples,
         metrics: reports,
@@ -406,21 +419,18 @@ fn evaluate_one(
     edges: [i64; 3],
     today_us: i64,
     options: &MetricOptions,
-) -> MetricReport {
+) -> Result<MetricReport, MetricError> {
     let base_values: Vec<f64> = base.iter().map(|p| p.1).collect();
     let cur_values: Vec<f64> = cur.iter().map(|p| p.1).collect();
-    // The two sorts are independent; on a large window they run side by side.
+    // The two sorts are independent; on a large window they run side by side on the
+    // caller's rayon pool.
     let sort = |v: &[f64]| {
         let mut s = v.to_vec();
         s.sort_unstable_by(f64::total_cmp);
         s
     };
     let (base_sorted, cur_sorted) = if base_values.len() + cur_values.len() > 200_000 {
-        std::thread::scope(|scope| {
-            let h = scope.spawn(|| sort(&base_values));
-            let c = sort(&cur_values);
-            (h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), c)
-        })
+        rayon::join(|| sort(&base_values), || sort(&cur_values))
     } else {
         (sort(&base_values), sort(&cur_values))
     };
@@ -504,27 +514,32 @@ fn evaluate_one(
     } else {
         Verdict::NotMet
     };
-    let day = |us: i64| crate::timestamp::date_of(us);
+    // The edges were checked to lie within years 1 to 9999 (`window_edges`).
+    let day = |us: i64| {
+        crate::timestamp::day_of(us).ok_or_else(|| {
+            MetricError::Internal(format!(
+                "a window edge of metric `{}` is outside the calendar",
+                clip(def.name, 80)
+            ))
+        })
+    };
     let all = base.len() + cur.len();
     let stride = all.div_ceil(CHART_POINTS).max(1);
     let points = base.iter().chain(cur).step_by(stride).copied().collect();
-    MetricReport {
+    Ok(MetricReport {
         name: def.name.to_string(),
-        aggregate: agg.as_str(),
-        direction: match def.direction {
-            Direction::Decrease => "decrease",
-            Direction::Increase => "increase",
-        },
+        aggregate: agg,
+        direction: def.direction,
         target_change: def.target,
         baseline: Window {
-            from: day(edges[0]),
-            to: day(edges[1]),
+            from: day(edges[0])?,
+            to: day(edges[1])?,
             n: base_values.len(),
             value: bv,
         },
         current: Window {
-            from: day(edges[1]),
-            to: day(edges[2]),
+            from: day(edges[1])?,
+            to: day(edges[2])?,
             n: cur_values.len(),
             value: cv,
         },
@@ -537,5 +552,5 @@ fn evaluate_one(
         points,
         unit: def.unit.clone(),
         window_us: edges,
-    }
+    })
 }

@@ -14,4 +14,6 @@ pub mod timestamp;
 pub use evaluate::{
     MetricError, MetricOptions, MetricReport, MetricsReport, Verdict, evaluate, span,
 };
-pub use observations::{Observation, Observations, ReadError, Span, read_file, read_file_in};
+pub use observations::{
+    Observation, Observations, ReadError, ReadErrorKind, Span, read_file, read_file_in,
+};

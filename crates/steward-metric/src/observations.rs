@@ -87,7 +87,7 @@ pub(crate) fn io_error(file: &str, line: u64, e: &io::Error) -> ReadError {
             at,
             format!("the line is longer than {MAX_LINE_BYTES} bytes"),
         ),
-        None => err(file, line, format!("cannot read: {e}")),
+        None => unreadable(file, line, e),
     }
 }
 
@@ -172,6 +172,16 @@ impl Observations {
 /// infinity and turn a report into `inf` and a wrong verdict.
 pub const MAX_ABS_VALUE: f64 = 1e100;
 
+/// Whether the file's content is at fault or the file could not be read at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    /// A line, a column or a value the reader refuses.
+    Content,
+    /// Opening or reading failed (permissions, a device error): nothing was wrong with
+    /// what had been read.
+    Unreadable,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("{file}:{line}: {message}")]
 pub struct ReadError {
@@ -179,13 +189,22 @@ pub struct ReadError {
     /// 1-based; 0 when the problem is the file as a whole.
     pub line: u64,
     pub message: String,
+    pub kind: ReadErrorKind,
 }
 
-fn err(file: &str, line: u64, message: impl Into<String>) -> ReadError {
+pub(crate) fn err(file: &str, line: u64, message: impl Into<String>) -> ReadError {
     ReadError {
         file: file.to_string(),
         line,
         message: message.into(),
+        kind: ReadErrorKind::Content,
+    }
+}
+
+fn unreadable(file: &str, line: u64, e: &io::Error) -> ReadError {
+    ReadError {
+        kind: ReadErrorKind::Unreadable,
+        ..err(file, line, format!("cannot read: {e}"))
     }
 }
 
@@ -210,8 +229,7 @@ pub fn read_file(path: &Path) -> Result<Observations, ReadError> {
 /// [`read_file`] keeping only the rows inside `span` (the others are counted).
 pub fn read_file_in(path: &Path, span: &Span) -> Result<Observations, ReadError> {
     let name = path.display().to_string();
-    let file =
-        steward_io::open_input(path).map_err(|e| err(&name, 0, format!("cannot read: {e}")))?;
+    let file = steward_io::open_input(path).map_err(|e| unreadable(&name, 0, &e))?;
     if is_json_lines(path) {
         read_json_lines_in(&name, file, span)
     } else {

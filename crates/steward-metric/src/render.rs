@@ -4,8 +4,9 @@ use std::fmt::Write;
 
 use steward_html::{page, svg};
 use steward_io::escape_line;
+use steward_manifest::Direction;
 
-use crate::evaluate::{ChangeKind, MetricReport, MetricsReport, Verdict};
+use crate::evaluate::{ChangeKind, MetricError, MetricReport, MetricsReport, Verdict};
 
 /// Manifest text for html: control characters made visible, then markup escaped.
 fn escape(s: &str) -> String {
@@ -81,7 +82,7 @@ fn change_note(m: &MetricReport) -> &'static str {
     }
 }
 
-fn ignored_note(m: &MetricReport, today: &str) -> Option<String> {
+fn ignored_note(m: &MetricReport, today: chrono::NaiveDate) -> Option<String> {
     (m.ignored_after_today > 0).then(|| {
         format!(
             "{} observation{} dated after {} left out",
@@ -92,25 +93,26 @@ fn ignored_note(m: &MetricReport, today: &str) -> Option<String> {
     })
 }
 
+fn direction_word(d: Direction) -> &'static str {
+    match d {
+        Direction::Decrease => "decrease",
+        Direction::Increase => "increase",
+    }
+}
+
 fn headline(m: &MetricReport) -> String {
     format!(
         "{} ({}, {} by at least {} within {} days of launch)",
         escape_line(&m.name),
-        m.aggregate,
-        m.direction,
+        m.aggregate.as_str(),
+        direction_word(m.direction),
         target_pct(m.target_change),
-        days_between(&m.current.from, &m.current.to)
+        days_between(m.current.from, m.current.to)
     )
 }
 
-fn days_between(a: &str, b: &str) -> i64 {
-    match (
-        steward_manifest::Date::parse(a),
-        steward_manifest::Date::parse(b),
-    ) {
-        (Ok(a), Ok(b)) => a.days_until(b),
-        _ => 0,
-    }
+fn days_between(a: chrono::NaiveDate, b: chrono::NaiveDate) -> i64 {
+    (b - a).num_days()
 }
 
 fn explain(m: &MetricReport) -> &'static str {
@@ -124,10 +126,11 @@ fn explain(m: &MetricReport) -> &'static str {
 
 /// The JSON form, with the invisible and C1 characters serde_json leaves raw in strings
 /// (from metric names) written as `\uXXXX` escapes.
-pub fn json(r: &MetricsReport) -> String {
-    let mut s = serde_json::to_string_pretty(r).expect("reports always serialize");
+pub fn json(r: &MetricsReport) -> Result<String, MetricError> {
+    let mut s =
+        serde_json::to_string_pretty(r).map_err(|e| MetricError::Internal(e.to_string()))?;
     s.push('\n');
-    steward_io::escape_json(&s).into_owned()
+    Ok(steward_io::escape_json(&s).into_owned())
 }
 
 pub fn text(r: &MetricsReport) -> String {
@@ -149,7 +152,7 @@ pub fn text(r: &MetricsReport) -> String {
                 w.to,
                 w.n,
                 if w.n == 1 { "" } else { "s" },
-                m.aggregate,
+                m.aggregate.as_str(),
                 num(w.value)
             );
         }
@@ -165,7 +168,7 @@ pub fn text(r: &MetricsReport) -> String {
             .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
             .unwrap_or_default();
         let _ = writeln!(out, "  change {change}{ci}{p}{}", change_note(m));
-        if let Some(note) = ignored_note(m, &r.today) {
+        if let Some(note) = ignored_note(m, r.today) {
             let _ = writeln!(out, "  {note}");
         }
         let _ = writeln!(out, "  verdict: {}", explain(m));
@@ -177,8 +180,8 @@ pub fn html(r: &MetricsReport) -> String {
     let mut b = format!(
         "<h1>{}: success metrics</h1><p class=\"sub\">Launch {} · judged on {} · bootstrap {} resamples, seed {}</p>",
         escape(&r.system),
-        escape(&r.launch),
-        escape(&r.today),
+        r.launch,
+        r.today,
         r.resamples,
         r.seed
     );
@@ -197,7 +200,7 @@ pub fn html(r: &MetricsReport) -> String {
              <p>Change {}{}{}{}</p>{}",
             escape(&headline(m)),
             explain(m),
-            m.aggregate,
+            m.aggregate.as_str(),
             m.baseline.from,
             m.baseline.to,
             m.baseline.n,
@@ -219,14 +222,18 @@ pub fn html(r: &MetricsReport) -> String {
                 .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
                 .unwrap_or_default(),
             change_note(m),
-            ignored_note(m, &r.today)
+            ignored_note(m, r.today)
                 .map(|n| format!("<p class=\"note\">{}.</p>", escape(&n)))
                 .unwrap_or_default(),
         );
         let points: Vec<(f64, f64)> = m.points.iter().map(|(t, v)| (*t as f64, *v)).collect();
         let mut levels = Vec::new();
         let target = m.baseline.value.map(|bv| {
-            let sign = if m.direction == "decrease" { -1.0 } else { 1.0 };
+            let sign = if m.direction == Direction::Decrease {
+                -1.0
+            } else {
+                1.0
+            };
             // The target moves the baseline by a share of its size, whatever its sign.
             bv + sign * m.target_change * bv.abs()
         });

@@ -7,28 +7,9 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 use rand_distr::{Beta, Distribution, StandardNormal};
 use steward_manifest::Aggregate;
 
-/// numpy's default ("linear") quantile of ascending-sorted values.
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let h = (n - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let t = h - lo as f64;
-    if lo + 1 >= n || t == 0.0 {
-        return Some(sorted[lo]);
-    }
-    let (a, b) = (sorted[lo], sorted[lo + 1]);
-    // numpy's lerp: exact at both ends, symmetric around t = 0.5.
-    Some(if t >= 0.5 {
-        b - (b - a) * (1.0 - t)
-    } else {
-        a + (b - a) * t
-    })
-}
-
-pub use steward_stats::numeric::pairwise_sum;
+use steward_stats::numeric::lerp;
+pub use steward_stats::numeric::{pairwise_sum, quantile_sorted};
+use steward_stats::sample::Sample;
 
 /// The metric's aggregate of a window: `values` in any order, `sorted` ascending (the same
 /// values), `days` the window's length.
@@ -46,40 +27,16 @@ pub fn aggregate(kind: Aggregate, values: &[f64], sorted: &[f64], days: u32) -> 
 }
 
 /// scipy.stats.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic",
-/// use_continuity=True).pvalue, from the two samples sorted ascending.
+/// use_continuity=True).pvalue, from the two samples sorted ascending; `None` when either
+/// is empty.
 pub fn mann_whitney_p(x_sorted: &[f64], y_sorted: &[f64]) -> Option<f64> {
-    let (n1, n2) = (x_sorted.len(), y_sorted.len());
-    if n1 == 0 || n2 == 0 {
+    if x_sorted.is_empty() || y_sorted.is_empty() {
         return None;
     }
-    // Each run of equal values shares the average of its ranks.
-    let mut rank_sum_x = 0.0f64;
-    let mut tie_term = 0.0f64;
-    let mut next_rank = 1.0f64;
-    for (_, cx, cy) in steward_stats::runs::runs(x_sorted, y_sorted) {
-        let t = (cx + cy) as f64;
-        let average = next_rank + (t - 1.0) / 2.0;
-        rank_sum_x += average * cx as f64;
-        tie_term += t * t * t - t;
-        next_rank += t;
-    }
-    let (n1f, n2f) = (n1 as f64, n2 as f64);
-    let n = n1f + n2f;
-    let u1 = rank_sum_x - n1f * (n1f + 1.0) / 2.0;
-    let u2 = n1f * n2f - u1;
-    let u = u1.max(u2);
-    let mu = n1f * n2f / 2.0;
-    let s = (n1f * n2f / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
-    let z = (u - mu - 0.5) / s;
-    // Two-sided: 2 * sf(z), sf(z) = erfc(z / sqrt 2) / 2; scipy clips the result to [0, 1].
-    let p = if z.is_nan() {
-        f64::NAN
-    } else {
-        // musl's erfc (the libm crate): within an ulp, as scipy's cephes is. statrs's erfc
-        // was measured 5e-10 off, too far for the 1e-9 contract on small p-values.
-        libm::erfc(z / std::f64::consts::SQRT_2)
-    };
-    Some(p.clamp(0.0, 1.0))
+    Some(steward_stats::stattests::mann_whitney_two_sided_asymptotic(
+        Sample::plain(x_sorted),
+        Sample::plain(y_sorted),
+    ))
 }
 
 /// Above this many observations in a window the bootstrap mean is drawn from its normal
@@ -179,11 +136,7 @@ fn resampled_quantile(sorted: &[f64], q: f64, rng: &mut ChaCha8Rng) -> f64 {
     let rest = (n - k - 1) as f64;
     let step = Beta::new(1.0, rest).map(|b| b.sample(rng)).unwrap_or(0.0);
     let b = pick(u_k + (1.0 - u_k) * step);
-    if t >= 0.5 {
-        b - (b - a) * (1.0 - t)
-    } else {
-        a + (b - a) * t
-    }
+    lerp(a, b, t)
 }
 
 /// The 95% percentile interval of the change, from paired bootstrap draws; `change` gives
@@ -218,14 +171,6 @@ pub fn seeded(seed: u64, stream: u64) -> ChaCha8Rng {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantiles_like_numpy() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile_sorted(&v, 0.5), Some(2.5));
-        assert!((quantile_sorted(&v, 0.9).unwrap() - 3.7).abs() < 1e-12);
-        assert_eq!(quantile_sorted(&[], 0.5), None);
-    }
 
     #[test]
     fn mann_whitney_small_case() {

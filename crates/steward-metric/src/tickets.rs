@@ -7,7 +7,8 @@ use std::io::Read;
 use steward_io::clip;
 
 use crate::observations::{
-    LineLimited, Observation, Observations, ReadError, Span, find_column, io_error, list_columns,
+    LineLimited, Observation, Observations, ReadError, Span, err, find_column, io_error,
+    list_columns,
 };
 use crate::timestamp::parse_micros;
 
@@ -26,14 +27,6 @@ pub struct TicketStats {
     pub rows: u64,
     pub filtered_out: u64,
     pub unresolved: u64,
-}
-
-fn err(file: &str, line: u64, message: impl Into<String>) -> ReadError {
-    ReadError {
-        file: file.to_string(),
-        line,
-        message: message.into(),
-    }
 }
 
 pub fn read_tickets<R: Read>(

@@ -148,9 +148,14 @@ pub fn midnight(date: steward_manifest::Date) -> i64 {
 
 /// The date (UTC) of an instant, for charts.
 pub fn date_of(us: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(us)
+    day_of(us)
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
+}
+
+/// The calendar day (UTC) an instant falls on; `None` outside chrono's range.
+pub fn day_of(us: i64) -> Option<chrono::NaiveDate> {
+    chrono::DateTime::from_timestamp_micros(us).map(|d| d.date_naive())
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ fn windows_beyond_the_calendar_are_located_errors_not_wrapped_dates() {
         "2030-01-01",
     )
     .unwrap();
-    assert_eq!(r.metrics[0].current.to, "2026-12-31");
+    assert_eq!(r.metrics[0].current.to.to_string(), "2026-12-31");
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn a_baseline_at_or_below_zero_reports_the_absolute_change() {
     assert_eq!(m.verdict, Verdict::Met);
     let [lo, hi] = m.ci.unwrap();
     assert!(lo > 1.9 && hi < 2.1, "{lo} {hi}");
-    let json = steward_metric::render::json(&r);
+    let json = steward_metric::render::json(&r).unwrap();
     assert!(json.contains("\"change_kind\": \"absolute\""), "{json}");
     let text = steward_metric::render::text(&r);
     assert!(text.contains("change +2 "), "{text}");
@@ -134,7 +134,11 @@ fn a_baseline_at_or_below_zero_reports_the_absolute_change() {
     )
     .unwrap();
     assert_eq!(r.metrics[0].change_kind, ChangeKind::Relative);
-    assert!(steward_metric::render::json(&r).contains("\"change_kind\": \"relative\""));
+    assert!(
+        steward_metric::render::json(&r)
+            .unwrap()
+            .contains("\"change_kind\": \"relative\"")
+    );
 }
 
 #[test]
@@ -171,7 +175,11 @@ fn observations_after_today_are_left_out_and_counted() {
         text.contains("8 observations dated after 2026-12-05 left out"),
         "{text}"
     );
-    assert!(steward_metric::render::json(&r).contains("\"ignored_after_today\": 8"));
+    assert!(
+        steward_metric::render::json(&r)
+            .unwrap()
+            .contains("\"ignored_after_today\": 8")
+    );
 }
 
 #[test]

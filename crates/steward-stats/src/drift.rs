@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::bounds::{self, ShareRange};
+use crate::frequent::BoundedCounts;
 
 use crate::ks::ks_2samp;
 use crate::sample::{Moments, Sample, weighted_runs};
@@ -14,7 +17,7 @@ use crate::stattests::{
     wasserstein_normed, z_test,
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnType {
     Numerical,
@@ -30,6 +33,8 @@ pub enum Values {
     Categorical(BTreeMap<String, u64>),
     /// A numerical column known by weighted points (a profile), never expanded to rows.
     Weighted(WeightedValues),
+    /// A categorical column known by a frequent-items sketch: counts within bounds.
+    Frequent(BoundedCounts),
 }
 
 /// A numerical column known by weighted points: a profile's exact value counts, or its
@@ -66,6 +71,7 @@ impl Values {
             Values::Numerical(v) => v.len() as u64,
             Values::Categorical(m) => m.values().fold(0u64, |a, c| a.saturating_add(*c)),
             Values::Weighted(w) => w.weights.iter().fold(0u64, |a, c| a.saturating_add(*c)),
+            Values::Frequent(b) => b.total,
         }
     }
     pub fn len(&self) -> usize {
@@ -76,8 +82,8 @@ impl Values {
     }
 }
 
-/// A test Steward can run, by Evidently's name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// A test Steward can run, by Evidently's name (serialized as that name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatTest {
     Ks,
@@ -93,6 +99,12 @@ pub enum StatTest {
     TTest,
     CramerVonMises,
     Anderson,
+}
+
+impl std::fmt::Display for StatTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl StatTest {
@@ -162,7 +174,7 @@ impl StatTest {
     }
 
     /// p-value tests drift below the threshold, distances at or above it (ks: p <= threshold).
-    fn drifted(self, score: f64, threshold: f64) -> bool {
+    pub fn drifted(self, score: f64, threshold: f64) -> bool {
         match self {
             StatTest::Ks | StatTest::CramerVonMises => score <= threshold,
             StatTest::Chisquare
@@ -199,7 +211,7 @@ impl StatTest {
 }
 
 /// A column's summary in the drift report.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub count: usize,
     pub missing: usize,
@@ -214,36 +226,63 @@ pub struct Summary {
     pub unique: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ColumnDrift {
     pub column: String,
     #[serde(rename = "type")]
     pub column_type: ColumnType,
-    pub stattest: &'static str,
+    pub stattest: StatTest,
     /// Written `null` when it is not a number; `score_reason` then says why.
+    #[serde(deserialize_with = "null_as_nan")]
     pub score: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub statistic: f64,
     pub p_value: Option<f64>,
     pub threshold: f64,
     pub drift_detected: bool,
+    /// The interval the full-data score lies in, when the score comes from a summary
+    /// (a quantile summary's rank error, a frequent-items sketch's count error); `None`
+    /// (written null) when the score is exact. An upper end without limit is written null.
+    #[serde(deserialize_with = "bounds_from_json")]
+    pub score_bounds: Option<[f64; 2]>,
+    /// The threshold lies inside `score_bounds`: the full data may decide either way, and
+    /// `drift_detected` is the summary's decision, not a proven one.
+    pub decision_uncertain: bool,
     pub reference: Summary,
     pub current: Summary,
     /// True when the reference is a profile's quantile sketch rather than its rows: the
     /// score is then computed against the sketch's distribution.
     pub approximate: bool,
     /// The sketch's normalized rank error (the reference CDF is within this of the truth).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank_error: Option<f64>,
     /// Why the score is not a number (present only then).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_reason: Option<String>,
     /// For the html report: shares of the two sides over common bins or values.
     #[serde(skip)]
     pub distribution: Distribution,
 }
 
+/// A number the JSON writes as null when it is not finite (serde_json's way): read back as
+/// NaN, so a report read back serializes to the same bytes.
+fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+/// `score_bounds`: null, or [low, high] where an unbounded end is written null.
+fn bounds_from_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[f64; 2]>, D::Error> {
+    let ends = Option::<[Option<f64>; 2]>::deserialize(d)?;
+    Ok(ends.map(|[low, high]| {
+        [
+            low.unwrap_or(f64::NEG_INFINITY),
+            high.unwrap_or(f64::INFINITY),
+        ]
+    }))
+}
+
 /// Two distributions over the same bins (numerical) or values (categorical), for charts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     pub labels: Vec<String>,
     pub reference: Vec<f64>,
@@ -266,22 +305,19 @@ pub struct ColumnRequest {
 }
 
 /// Why a column was not tested.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ColumnError {
     /// The request is wrong (a test that does not apply, too few values for the test): the
     /// comparison as a whole fails with this message.
+    #[error("{0}")]
     Invalid(String),
     /// This test cannot be computed from what is known of the column (a summary instead of
     /// rows, a range past f64): the column is skipped with this reason.
+    #[error("{0}")]
     NotComputable(String),
-}
-
-impl std::fmt::Display for ColumnError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ColumnError::Invalid(m) | ColumnError::NotComputable(m) => f.write_str(m),
-        }
-    }
+    /// A failure of Steward itself, not of the input (a test that did not finish).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// One numerical side, ready for the tests: ascending finite points, weights for a
@@ -337,7 +373,7 @@ impl NumericSide {
                     dropped: 0,
                 }
             }
-            Values::Categorical(_) => NumericSide {
+            Values::Categorical(_) | Values::Frequent(_) => NumericSide {
                 values: Vec::new(),
                 weights: None,
                 rank_error: 0.0,
@@ -400,6 +436,30 @@ impl NumericSide {
         })
     }
 
+    /// max - min (infinite when it passes f64).
+    fn range(&self) -> f64 {
+        self.max() - self.min()
+    }
+
+    /// The range in units of `norm`, divided first so a range past f64 stays finite.
+    fn range_over(&self, norm: f64) -> f64 {
+        self.max() / norm - self.min() / norm
+    }
+
+    /// How far a bin's share read from this side may be from the data's: a bin's count is
+    /// the difference of two readings of the CDF drawn through the summary's points. The
+    /// step CDF is within the rank error of the data's; the drawn line is within half a
+    /// point's weight of the step CDF; each reading is rounded to a whole row.
+    fn bin_share_error(&self) -> f64 {
+        let Some(w) = &self.weights else { return 0.0 };
+        if self.rank_error == 0.0 {
+            return 0.0;
+        }
+        let n = w.iter().map(|x| *x as f64).sum::<f64>();
+        let largest = w.iter().copied().max().unwrap_or(0) as f64;
+        2.0 * (self.rank_error + (largest / 2.0 + 0.5) / n)
+    }
+
     /// `np.std` of the side, without overflow near the limits of f64.
     fn std(&self) -> f64 {
         match self.exact {
@@ -432,6 +492,33 @@ impl NumericSide {
     }
 }
 
+/// Shares of the two sides over the same bins or values.
+struct Binned {
+    reference: Vec<f64>,
+    current: Vec<f64>,
+    /// Over Sturges bins (not per value).
+    on_bins: bool,
+}
+
+impl Binned {
+    /// Each share with the interval the data's share lies in (bins read from a summary's
+    /// CDF); `None` when shares are per point, which a summary cannot bound.
+    fn ranges(
+        &self,
+        r: &NumericSide,
+        c: &NumericSide,
+    ) -> Option<(Vec<ShareRange>, Vec<ShareRange>)> {
+        let (er, ec) = (r.bin_share_error(), c.bin_share_error());
+        if !self.on_bins && (er > 0.0 || ec > 0.0) {
+            return None;
+        }
+        let around = |shares: &[f64], e: f64| -> Vec<ShareRange> {
+            shares.iter().map(|s| ShareRange::around(*s, e)).collect()
+        };
+        Some((around(&self.reference, er), around(&self.current, ec)))
+    }
+}
+
 /// Evidently's `get_binned_data` shares: Sturges bins of both samples together for a
 /// numerical column with more than 20 distinct reference values, else the share of each value.
 fn binned_shares(
@@ -440,7 +527,7 @@ fn binned_shares(
     c: &NumericSide,
     aligned: &Aligned,
     integer: bool,
-) -> Result<(Vec<f64>, Vec<f64>), ColumnError> {
+) -> Result<Binned, ColumnError> {
     let (rs, cs) = (r.sample(), c.sample());
     if t == ColumnType::Numerical && rs.distinct_points() > 20 {
         let edges = sturges_edges(
@@ -455,18 +542,26 @@ fn binned_shares(
             )
         })?;
         let (nr, nc) = (rs.count() as f64, cs.count() as f64);
-        Ok((
-            rs.histogram(&edges)
+        Ok(Binned {
+            reference: rs
+                .histogram(&edges)
                 .iter()
                 .map(|x| *x as f64 / nr)
                 .collect(),
-            cs.histogram(&edges)
+            current: cs
+                .histogram(&edges)
                 .iter()
                 .map(|x| *x as f64 / nc)
                 .collect(),
-        ))
+            on_bins: true,
+        })
     } else {
-        Ok(aligned_or_count(aligned, rs, cs).shares())
+        let (reference, current) = aligned_or_count(aligned, rs, cs).shares();
+        Ok(Binned {
+            reference,
+            current,
+            on_bins: false,
+        })
     }
 }
 
@@ -582,6 +677,12 @@ fn null_reason(test: StatTest, distinct: usize, score: f64) -> String {
     }
 }
 
+/// Whether the full data may decide otherwise than the score: the decision at the two ends
+/// of the bounds differs (every test's decision is monotone in its score).
+fn uncertain(test: StatTest, bounds: Option<[f64; 2]>, threshold: f64) -> bool {
+    bounds.is_some_and(|[lo, hi]| test.drifted(lo, threshold) != test.drifted(hi, threshold))
+}
+
 /// Tests one column. Both sides must have at least one value.
 pub fn column_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
     let name = req.name.clone();
@@ -604,16 +705,18 @@ fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
             }
         )));
     }
-    let categorical = matches!(
-        (&req.reference, &req.current),
-        (Values::Categorical(_), Values::Categorical(_))
-    );
-    if categorical {
-        return categorical_drift(req);
+    let is_categorical = |v: &Values| matches!(v, Values::Categorical(_) | Values::Frequent(_));
+    match (is_categorical(&req.reference), is_categorical(&req.current)) {
+        (true, true)
+            if matches!(req.reference, Values::Frequent(_))
+                || matches!(req.current, Values::Frequent(_)) =>
+        {
+            return bounded_categorical_drift(req);
+        }
+        (true, true) => return categorical_drift(req),
+        _ => {}
     }
-    if matches!(req.reference, Values::Categorical(_))
-        || matches!(req.current, Values::Categorical(_))
-    {
+    if is_categorical(&req.reference) || is_categorical(&req.current) {
         return Err(ColumnError::Invalid(format!(
             "column `{}` has values of different kinds in the two datasets",
             req.name
@@ -664,32 +767,62 @@ fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
     let rank_error = r.rank_error + c.rank_error;
     let summarized = rank_error > 0.0;
     let threshold = req.threshold.unwrap_or(test.default_threshold());
-    let (score, statistic, p_value) = match test {
+    // What no summary bounds: scores of rank tests whose ties a summary does not keep.
+    let unbounded = [0.0, 1.0];
+    let (score, statistic, p_value, bounds) = match test {
         StatTest::Ks => {
             let k = ks_2samp(rs, cs);
-            (k.p_value, k.statistic, Some(k.p_value))
+            // Each CDF is within its side's rank error of the data's, so the largest gap
+            // between them is within the sum.
+            let bounds = summarized
+                .then(|| bounds::ks_p_value(k.statistic, rank_error, rs.count(), cs.count()));
+            (k.p_value, k.statistic, Some(k.p_value), bounds)
         }
         StatTest::Wasserstein => {
-            let w = wasserstein_normed(rs, cs, r.std());
-            (w, w, None)
+            let std = r.std();
+            let w = wasserstein_normed(rs, cs, std);
+            // W is the area between the CDFs: a CDF off by at most e over its side's range
+            // moves it by at most e x range, divided by the same (exact) deviation.
+            let norm = std.max(0.001);
+            let half = r.rank_error * r.range_over(norm) + c.rank_error * c.range_over(norm);
+            let bounds = summarized.then(|| [(w - half).max(0.0), w + half]);
+            (w, w, None, bounds)
+        }
+        StatTest::Chisquare | StatTest::Z if summarized => {
+            return Err(ColumnError::NotComputable(format!(
+                "{test} counts each value exactly, which a summarized profile does not keep (its points stand for blocks of different values)"
+            )));
         }
         StatTest::Chisquare => {
             let (s, p) = chisquare(&aligned_or_count(&aligned, rs, cs));
-            (p, s, Some(p))
+            (p, s, Some(p), None)
         }
         StatTest::Z => {
             let (z, p) = z_test(&aligned_or_count(&aligned, rs, cs));
-            (p, z, Some(p))
+            (p, z, Some(p), None)
         }
-        StatTest::Jensenshannon => {
-            let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer)?;
-            let js = jensenshannon(&a, &b);
-            (js, js, None)
-        }
-        StatTest::Psi | StatTest::KlDiv => {
-            let (a, b) = binned_shares(req.column_type, &r, &c, &aligned, req.integer)?;
-            let v = divergence(a, b, test == StatTest::KlDiv);
-            (v, v, None)
+        StatTest::Jensenshannon | StatTest::Psi | StatTest::KlDiv => {
+            let binned = binned_shares(req.column_type, &r, &c, &aligned, req.integer)?;
+            let bounds = if summarized {
+                let (rb, cb) = binned.ranges(&r, &c).ok_or_else(|| {
+                    ColumnError::NotComputable(format!(
+                        "{test} would compare a summary's points value by value (it holds 20 or fewer distinct points), and a point stands for a block of different values"
+                    ))
+                })?;
+                let rows = (rs.count(), cs.count());
+                Some(match test {
+                    StatTest::Jensenshannon => bounds::jensenshannon(&rb, &cb),
+                    StatTest::Psi => bounds::psi(&rb, &cb, rows),
+                    _ => bounds::kl_div(&rb, &cb, rows),
+                })
+            } else {
+                None
+            };
+            let v = match test {
+                StatTest::Jensenshannon => jensenshannon(&binned.reference, &binned.current),
+                _ => divergence(binned.reference, binned.current, test == StatTest::KlDiv),
+            };
+            (v, v, None, bounds)
         }
         StatTest::Hellinger => {
             let h = if req.column_type == ColumnType::Numerical {
@@ -709,19 +842,33 @@ fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
                 let (a, b) = aligned_or_count(&aligned, rs, cs).shares();
                 hellinger_shares(&a, &b)
             };
-            (h, h, None)
+            (h, h, None, None)
         }
         StatTest::EnergyDistance => {
             let e = energy_distance(rs, cs);
-            (e, e, None)
+            // sqrt(2) times the L2 distance of the CDFs: by the triangle inequality a CDF
+            // off by at most e over a range R moves it by at most sqrt(2) e sqrt(R).
+            let half = std::f64::consts::SQRT_2
+                * (r.rank_error * r.range().sqrt() + c.rank_error * c.range().sqrt());
+            let bounds = summarized.then(|| [(e - half).max(0.0), e + half]);
+            (e, e, None, bounds)
         }
         StatTest::Mannw => {
             let m = mann_whitney_less(rs, cs);
-            (m.p_value, m.u1, Some(m.p_value))
+            (
+                m.p_value,
+                m.u1,
+                Some(m.p_value),
+                summarized.then_some(unbounded),
+            )
         }
         StatTest::TTest => {
             let (t, p) = t_test_without_overflow(&r, &c);
-            (p, t, Some(p))
+            // Exact from a profile's moments; a summary without them gives no bound.
+            let exact = [&r, &c]
+                .iter()
+                .all(|side| side.weights.is_none() || side.exact.is_some());
+            (p, t, Some(p), (!exact).then_some(unbounded))
         }
         StatTest::Anderson => {
             let (a, p) = anderson_ksamp(rs, cs).map_err(|e| {
@@ -731,7 +878,8 @@ fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
                     ColumnError::NotComputable(e)
                 }
             })?;
-            (p, a, Some(p))
+            // scipy's significance level is capped to [0.001, 0.25].
+            (p, a, Some(p), summarized.then_some([0.001, 0.25]))
         }
         StatTest::CramerVonMises => {
             // scipy ranks tied values by midranks, and with many ties that moves the
@@ -750,21 +898,28 @@ fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
                     req.name
                 ))
             })?;
-            (p, t, Some(p))
+            (p, t, Some(p), summarized.then_some(unbounded))
         }
     };
+    // A bound always holds the score itself (rounding in the sums aside), and a score
+    // that is not a number has none.
+    let score_bounds = bounds
+        .filter(|_| score.is_finite())
+        .map(|[lo, hi]| [lo.min(score), hi.max(score)]);
     let distribution = numeric_distribution(&r, &c, &aligned, &labels);
     let score_reason = (!score.is_finite()).then(|| null_reason(test, n_unique, score));
     Ok(ColumnDrift {
         column: req.name,
         column_type: req.column_type,
-        stattest: test.name(),
+        stattest: test,
         score,
         statistic,
         p_value,
         threshold,
         // A score that is not a number is written null and never counts as drifted.
         drift_detected: score.is_finite() && test.drifted(score, threshold),
+        score_bounds,
+        decision_uncertain: uncertain(test, score_bounds, threshold),
         reference: r.summary(req.reference_missing),
         current: c.summary(req.current_missing),
         approximate: summarized,
@@ -831,13 +986,15 @@ fn categorical_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
     Ok(ColumnDrift {
         column: req.name.clone(),
         column_type: req.column_type,
-        stattest: test.name(),
+        stattest: test,
         score,
         statistic,
         p_value,
         threshold,
         // A score that is not a number is written null and never counts as drifted.
         drift_detected: score.is_finite() && test.drifted(score, threshold),
+        score_bounds: None,
+        decision_uncertain: false,
         reference: summary(r, req.reference_missing),
         current: summary(c, req.current_missing),
         approximate: false,
@@ -889,4 +1046,132 @@ fn edge_label(e: f64) -> String {
     } else {
         format!("{e:.4}")
     }
+}
+
+/// One categorical side as count intervals over the compared values; `other` is the rest of
+/// its rows (values listed by neither side), as an interval too.
+struct CountSide {
+    ranges: Vec<(f64, f64)>,
+    estimates: Vec<f64>,
+    other: (f64, f64),
+    other_estimate: f64,
+    total: f64,
+}
+
+fn count_side(v: &Values, keys: &[&String]) -> CountSide {
+    let (ranges, estimates): (Vec<(f64, f64)>, Vec<f64>) = keys
+        .iter()
+        .map(|k| match v {
+            Values::Frequent(b) => match b.counts.get(*k) {
+                Some(r) => ((r.lower as f64, r.upper as f64), r.estimate as f64),
+                // A value the sketch does not track occurs at most its maximum error times.
+                None => ((0.0, b.maximum_error as f64), 0.0),
+            },
+            Values::Categorical(m) => {
+                let c = m.get(*k).copied().unwrap_or(0) as f64;
+                ((c, c), c)
+            }
+            _ => ((0.0, 0.0), 0.0),
+        })
+        .unzip();
+    let total = v.count() as f64;
+    let (sum_lo, sum_hi) = ranges
+        .iter()
+        .fold((0.0, 0.0), |(a, b), r| (a + r.0, b + r.1));
+    let listed: f64 = estimates.iter().sum();
+    CountSide {
+        other: ((total - sum_hi).max(0.0), (total - sum_lo).max(0.0)),
+        other_estimate: (total - listed).max(0.0),
+        ranges,
+        estimates,
+        total,
+    }
+}
+
+/// A categorical column where one side (or both) is a frequent-items sketch. Only
+/// Jensen-Shannon is bounded: over the values either side lists plus one bin for the rest,
+/// each count within its interval. Merging values into one bin can only lower the distance
+/// (so the bin's lowest term is a lower bound), and the rest's values can at most be
+/// disjoint between the sides (so it adds at most its shares times ln 2).
+fn bounded_categorical_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
+    let test = req.stattest.unwrap_or(StatTest::Jensenshannon);
+    if test != StatTest::Jensenshannon {
+        return Err(ColumnError::NotComputable(format!(
+            "{test} needs every value's count, and the profile keeps a frequent-items sketch of this column (counts within bounds), which bounds only jensenshannon"
+        )));
+    }
+    let mut keys: Vec<&String> = Vec::new();
+    for v in [&req.reference, &req.current] {
+        match v {
+            Values::Frequent(b) => keys.extend(b.counts.keys()),
+            Values::Categorical(m) => keys.extend(m.keys()),
+            _ => {}
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    let (r, c) = (
+        count_side(&req.reference, &keys),
+        count_side(&req.current, &keys),
+    );
+    let shares = |side: &CountSide| -> Vec<f64> {
+        let sum: f64 = side.estimates.iter().sum::<f64>() + side.other_estimate;
+        side.estimates
+            .iter()
+            .chain(std::iter::once(&side.other_estimate))
+            .map(|x| x / sum.max(1.0))
+            .collect()
+    };
+    let (rs, cs) = (shares(&r), shares(&c));
+    let score = jensenshannon(&rs, &cs);
+    let ranges = |side: &CountSide| -> Vec<ShareRange> {
+        side.ranges
+            .iter()
+            .chain(std::iter::once(&side.other))
+            .map(|(lo, hi)| ShareRange {
+                low: (lo / side.total).clamp(0.0, 1.0),
+                high: (hi / side.total).clamp(0.0, 1.0),
+            })
+            .collect()
+    };
+    let (rr, cr) = (ranges(&r), ranges(&c));
+    let listed = bounds::jensenshannon(&rr[..keys.len()], &cr[..keys.len()]);
+    let rest = bounds::jensenshannon(&rr[keys.len()..], &cr[keys.len()..]);
+    let rest_high = (rr[keys.len()].high + cr[keys.len()].high) * std::f64::consts::LN_2;
+    let ln2 = std::f64::consts::LN_2;
+    // Distances back to divergences (x 2) to add the bins, then to a distance again.
+    let low = (listed[0].powi(2) + rest[0].powi(2)).min(ln2).sqrt();
+    let high = (listed[1].powi(2) + rest_high / 2.0).min(ln2).sqrt();
+    let threshold = req.threshold.unwrap_or(test.default_threshold());
+    let score_bounds = score.is_finite().then(|| [low.min(score), high.max(score)]);
+    let summary = |side: &CountSide, v: &Values, missing| Summary {
+        count: usize::try_from(v.count()).unwrap_or(usize::MAX),
+        missing,
+        unique: side.estimates.iter().filter(|x| **x > 0.0).count(),
+        ..Default::default()
+    };
+    let mut labels: Vec<String> = keys.iter().map(|k| (*k).clone()).collect();
+    labels.push("(values neither side lists)".into());
+    Ok(ColumnDrift {
+        column: req.name.clone(),
+        column_type: req.column_type,
+        stattest: test,
+        score,
+        statistic: score,
+        p_value: None,
+        threshold,
+        drift_detected: score.is_finite() && test.drifted(score, threshold),
+        score_bounds,
+        decision_uncertain: uncertain(test, score_bounds, threshold),
+        reference: summary(&r, &req.reference, req.reference_missing),
+        current: summary(&c, &req.current, req.current_missing),
+        approximate: true,
+        rank_error: None,
+        score_reason: (!score.is_finite()).then(|| null_reason(test, keys.len(), score)),
+        distribution: Distribution {
+            labels,
+            reference: rs,
+            current: cs,
+        },
+    })
 }

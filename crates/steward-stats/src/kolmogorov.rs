@@ -346,7 +346,7 @@ const SMIRNOV_MAX_N: usize = 10_000_000;
 
 /// Kolmogorov's limiting survival function 2 sum_{k>=1} (-1)^{k-1} exp(-2 k^2 z^2), for
 /// z = sqrt(n) x >= sqrt(2.2), where its terms fall so fast that a few give full precision.
-fn kolmogorov_limit_sf(z: f64) -> f64 {
+pub fn kolmogorov_limit_sf(z: f64) -> f64 {
     let mut sum = 0.0;
     for k in 1..=20 {
         let k = f64::from(k);

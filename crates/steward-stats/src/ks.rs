@@ -4,7 +4,9 @@
 //! statistic at n = round(n1 n2 / (n1 + n2)).
 
 use crate::kolmogorov::kolmogorov_sf;
-use crate::sample::{Sample, weighted_runs};
+use crate::numeric::gcd;
+use crate::runs::sample_runs;
+use crate::sample::Sample;
 
 const MAX_AUTO_N: usize = 10_000;
 
@@ -16,19 +18,12 @@ pub struct KsResult {
     pub exact: bool,
 }
 
-fn gcd(mut a: usize, mut b: usize) -> usize {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
-
 /// D from two ascending samples, computed as scipy does (cdf values divided, then differenced).
 fn statistic(a: Sample, b: Sample) -> f64 {
     let (n1, n2) = (a.count() as f64, b.count() as f64);
     let (mut i, mut j) = (0u64, 0u64);
     let (mut max_s, mut min_s) = (f64::NEG_INFINITY, f64::INFINITY);
-    for (_, ca, cb) in weighted_runs(a, b) {
+    for (_, ca, cb) in sample_runs(a, b) {
         i = i.saturating_add(ca);
         j = j.saturating_add(cb);
         let diff = i as f64 / n1 - j as f64 / n2;

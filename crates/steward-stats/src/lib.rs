@@ -2,7 +2,9 @@
 //! and scipy's numbers, over plain slices of values (an Arrow array's values are such a
 //! slice), with no I/O. Special functions are written to agree with scipy's cephes.
 
+pub mod bounds;
 pub mod drift;
+pub mod frequent;
 pub mod kolmogorov;
 pub mod ks;
 pub mod numeric;

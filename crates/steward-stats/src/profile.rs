@@ -15,16 +15,175 @@ use base64::engine::general_purpose::STANDARD;
 use datasketches::hll::{HllSketch, HllType, HllUnion};
 use serde::{Deserialize, Serialize};
 
-use crate::drift::{ExactMoments, Values, WeightedValues};
+use crate::drift::{ColumnError, ExactMoments, Values, WeightedValues};
+use crate::frequent::FrequentItems;
 use crate::quantiles::{POINTS, QuantileSummary};
 
-pub const FORMAT: &str = "steward-profile/v1";
+/// The format this version writes: v1 plus the profile's `source` and frequent-items
+/// sketches of categorical columns with many distinct values.
+pub const FORMAT: &str = "steward-profile/v2";
+/// The earlier format, still read: no `source`, and the 100 most frequent values of such a
+/// column instead of a sketch (a column no test can use).
+pub const FORMAT_V1: &str = "steward-profile/v1";
+/// A merged profile lists at most this many parts' sources (and counts them all).
+pub const MAX_PARTS: usize = 10_000;
+
+/// Why a profile cannot be read, validated or merged. Every variant is bad input (a file
+/// that is not a profile, a damaged or edited one, two profiles that do not belong
+/// together); none is a failure of Steward itself.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ProfileError {
+    /// Not JSON, or JSON not shaped like a profile.
+    #[error("{0}")]
+    NotAProfile(String),
+    /// A profile of a format version this one does not read.
+    #[error(
+        "profile format `{found}` is not supported; this version reads `{FORMAT}` and `{FORMAT_V1}` (profile the data again with `steward profile`)"
+    )]
+    UnsupportedFormat { found: String },
+    /// A field that is out of range or contradicts another.
+    #[error("{0}")]
+    Invalid(String),
+    /// Two profiles that do not merge: different columns, or kinds of values.
+    #[error("{0}")]
+    Incompatible(String),
+    /// A merged count would pass 2^64 - 1.
+    #[error("{0}")]
+    Overflow(String),
+}
+
+/// What a profile was made from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// The input's format (`csv`, `parquet`, `jsonl`, `arrow`), or `merge`.
+    pub format: String,
+    pub rows: u64,
+    pub columns: u64,
+    /// When the profile was made: an RFC 3339 UTC timestamp, given by the caller.
+    pub created_at: String,
+    /// The sha256 of the input file's bytes (hex); null for a pipe or a merge.
+    pub sha256: Option<String>,
+    /// A merged profile's parts, each as its own source (parts of parts are listed, not
+    /// nested), at most [`MAX_PARTS`] of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Source>,
+    /// How many parts were merged in all (0 for a profile of one input).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub part_count: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Source {
+    /// The source of `a` merged with `b`, made at `created_at`.
+    fn merged(a: &Source, b: &Source, created_at: &str) -> Source {
+        let as_parts = |s: &Source| -> (Vec<Source>, u64) {
+            if s.part_count > 0 {
+                (s.parts.clone(), s.part_count)
+            } else {
+                (vec![s.clone()], 1)
+            }
+        };
+        let (mut parts, na) = as_parts(a);
+        let (more, nb) = as_parts(b);
+        parts.extend(more);
+        parts.truncate(MAX_PARTS);
+        Source {
+            format: "merge".into(),
+            rows: a.rows.saturating_add(b.rows),
+            columns: a.columns,
+            created_at: created_at.to_string(),
+            sha256: None,
+            parts,
+            part_count: na.saturating_add(nb),
+        }
+    }
+
+    fn validate(&self, nested: bool) -> Result<(), String> {
+        if self.format.is_empty() || self.format.len() > 32 {
+            return Err("source.format is empty or longer than 32 characters".into());
+        }
+        if !is_rfc3339_utc(&self.created_at) {
+            return Err(format!(
+                "source.created_at `{}` is not an RFC 3339 UTC timestamp (such as 2026-01-31T12:00:00Z)",
+                shown(&self.created_at)
+            ));
+        }
+        if let Some(h) = &self.sha256
+            && !(h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err("source.sha256 is not 64 hexadecimal digits".into());
+        }
+        if nested && (!self.parts.is_empty() || self.part_count > 0) {
+            return Err("a part in source.parts lists parts of its own".into());
+        }
+        if self.parts.len() > MAX_PARTS {
+            return Err(format!(
+                "source.parts lists {} parts; at most {MAX_PARTS} are kept",
+                self.parts.len()
+            ));
+        }
+        if (self.parts.len() as u64) > self.part_count {
+            return Err("source.parts lists more parts than source.part_count".into());
+        }
+        for p in &self.parts {
+            p.validate(true)?;
+        }
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]` followed by `Z` or `+00:00`, with fields in range.
+fn is_rfc3339_utc(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| d.iter().fold(0u32, |a, x| a * 10 + u32::from(x - b'0')))
+    };
+    let shape = b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b't')
+        && b[13] == b':'
+        && b[16] == b':';
+    if !shape {
+        return false;
+    }
+    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(sec)) = (
+        digits(0..4),
+        digits(5..7),
+        digits(8..10),
+        digits(11..13),
+        digits(14..16),
+        digits(17..19),
+    ) else {
+        return false;
+    };
+    let mut rest = &t[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 || n > 9 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    (1..=12).contains(&mo)
+        && (1..=31).contains(&d)
+        && h < 24
+        && mi < 60
+        && sec <= 60
+        && matches!(rest, "Z" | "z" | "+00:00")
+}
 const HLL_LG_K: u8 = 12;
 /// Exact value counts are kept up to this many distinct values (categorical columns) ...
 const EXACT_CATEGORIES: usize = 10_000;
 /// ... and this many for numerical columns (enough for every test's choice to be exact).
 const EXACT_NUMBERS: usize = 64;
-/// When a categorical column outgrows exact counts, its most frequent values are kept.
+/// A version 1 profile kept at most this many most frequent values of a categorical column
+/// that outgrew exact counts (version 2 keeps a frequent-items sketch instead).
 const FREQUENT: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,9 +254,14 @@ pub struct ColumnProfile {
     /// Exact counts per value (numbers written in their shortest round-trip form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<BTreeMap<String, u64>>,
-    /// The most frequent values once exact counts were given up (counts are lower bounds).
+    /// Version 1 only: the most frequent values once exact counts were given up (counts
+    /// are lower bounds). Read, never written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frequent: Vec<(String, u64)>,
+    /// A categorical column past exact counts: the frequent-items sketch of its values
+    /// (absent when a sketch would be larger than it may be, values of megabytes each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequent_items: Option<FrequentItems>,
     pub distinct_estimate: f64,
     /// HLL sketch of the distinct values, serialized (base64).
     pub distinct_sketch: String,
@@ -107,6 +271,9 @@ pub struct ColumnProfile {
 pub struct Profile {
     pub format: String,
     pub rows: u64,
+    /// What the profile was made from (absent in a version 1 profile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
     pub columns: Vec<ColumnProfile>,
 }
 
@@ -211,6 +378,21 @@ impl ColumnProfile {
         let mut hll = HllSketch::new(HLL_LG_K, HllType::Hll8).expect("valid HLL parameters");
         match values {
             Values::Weighted(w) => ColumnProfile::from_weighted(name, kind, w, missing, hll),
+            // Counts known only within bounds cannot be summarized again as counts: the
+            // column keeps its count, and no test can use it.
+            Values::Frequent(b) => ColumnProfile {
+                name: name.to_string(),
+                kind,
+                integer: false,
+                count: b.total,
+                missing,
+                numeric: None,
+                values: None,
+                frequent: Vec::new(),
+                frequent_items: None,
+                distinct_estimate: 0.0,
+                distinct_sketch: STANDARD.encode(hll.serialize()),
+            },
             Values::Numerical(v) if v.iter().any(|x| !x.is_finite()) => {
                 // Non-finite values are missing, as Evidently drops them.
                 let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
@@ -257,6 +439,7 @@ impl ColumnProfile {
                     numeric,
                     values: exact,
                     frequent: Vec::new(),
+                    frequent_items: None,
                     distinct_estimate: hll.estimate(),
                     distinct_sketch: STANDARD.encode(hll.serialize()),
                 }
@@ -274,6 +457,7 @@ impl ColumnProfile {
                     numeric: None,
                     values: Some(counts.clone()),
                     frequent: Vec::new(),
+                    frequent_items: None,
                     distinct_estimate: hll.estimate(),
                     distinct_sketch: STANDARD.encode(hll.serialize()),
                 };
@@ -314,6 +498,7 @@ impl ColumnProfile {
             numeric,
             values: None,
             frequent: Vec::new(),
+            frequent_items: None,
             distinct_estimate: hll.estimate(),
             distinct_sketch: STANDARD.encode(hll.serialize()),
         }
@@ -322,7 +507,11 @@ impl ColumnProfile {
     /// Checks what a profile read from a file claims: lengths agree, values are finite and
     /// ascending, weights add up to the count without overflow, sizes stay within what
     /// `steward profile` writes. Every later step (drift, merge) relies on this.
-    pub fn validate(&self, rows: u64) -> Result<(), String> {
+    pub fn validate(&self, rows: u64) -> Result<(), ProfileError> {
+        self.validate_fields(rows).map_err(ProfileError::Invalid)
+    }
+
+    fn validate_fields(&self, rows: u64) -> Result<(), String> {
         let name = shown(&self.name);
         let bad = |what: String| Err(format!("column `{name}`: {what}"));
         let Some(total) = self.count.checked_add(self.missing) else {
@@ -640,32 +829,44 @@ impl ColumnProfile {
         if checked_sum(self.frequent.iter().map(|(_, c)| c)).is_none_or(|s| s > self.count) {
             return bad("`frequent` counts add up to more than the count".into());
         }
+        if let Some(f) = &self.frequent_items {
+            if self.kind == ProfileKind::Number {
+                return bad("a number column has `frequent_items`".into());
+            }
+            if self.values.is_some() {
+                return bad("both exact `values` and `frequent_items`".into());
+            }
+            if let Err(e) = f.validate(self.count) {
+                return bad(format!("frequent_items: {e}"));
+            }
+        }
         Ok(())
     }
 
+    /// Past [`EXACT_CATEGORIES`] distinct values, exact counts give way to a frequent-items
+    /// sketch (none when the sketch would be too large to keep).
     fn limit_categories(&mut self) {
         if let Some(map) = &self.values
             && map.len() > EXACT_CATEGORIES
         {
-            let mut all: Vec<(String, u64)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
-            all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            all.truncate(FREQUENT);
-            self.frequent = all;
+            self.frequent_items = FrequentItems::from_counts(map).ok();
             self.values = None;
         }
     }
 
     /// The profile of the union of the two parts' rows.
-    pub fn merge(&self, other: &ColumnProfile) -> Result<ColumnProfile, String> {
+    pub fn merge(&self, other: &ColumnProfile) -> Result<ColumnProfile, ProfileError> {
         if self.kind != other.kind {
-            return Err(format!(
+            return Err(ProfileError::Incompatible(format!(
                 "column `{}` holds different kinds of values in the two profiles",
                 shown(&self.name)
-            ));
+            )));
         }
+        let damaged =
+            |e: String| ProfileError::Invalid(format!("column `{}`: {e}", shown(&self.name)));
         let (a, b) = (
-            hll_decode(&self.distinct_sketch)?,
-            hll_decode(&other.distinct_sketch)?,
+            hll_decode(&self.distinct_sketch).map_err(damaged)?,
+            hll_decode(&other.distinct_sketch).map_err(damaged)?,
         );
         // Third-party code on bytes from files: contained, so a damaged sketch the checks
         // above missed is an error, not a crash.
@@ -677,10 +878,13 @@ impl ColumnProfile {
         })
         .ok()
         .flatten()
-        .ok_or_else(|| format!("column `{}`: distinct sketch is damaged", shown(&self.name)))?;
+        .ok_or_else(|| damaged("distinct sketch is damaged".into()))?;
         let name = shown(&self.name);
-        let overflow =
-            |what: &str| format!("column `{name}`: the merged {what} overflows a 64-bit count");
+        let overflow = |what: &str| {
+            ProfileError::Overflow(format!(
+                "column `{name}`: the merged {what} overflows a 64-bit count"
+            ))
+        };
         let count = self
             .count
             .checked_add(other.count)
@@ -736,24 +940,29 @@ impl ColumnProfile {
             missing,
             numeric,
             frequent: Vec::new(),
+            frequent_items: None,
             values,
             distinct_estimate: hll.estimate(),
             distinct_sketch: STANDARD.encode(hll.serialize()),
         };
         if merged.values.is_none() && merged.kind != ProfileKind::Number {
-            // Frequent values of the parts, plus the exact counts of a part that still had them.
-            for p in [self, other] {
-                if let Some(m) = &p.values {
-                    for (k, v) in m {
-                        let slot = frequent.entry(k.clone()).or_insert(0);
-                        *slot = slot.saturating_add(*v);
+            merged.frequent_items = merged_frequent_items(self, other).map_err(damaged)?;
+            if merged.frequent_items.is_none() {
+                // Parts of version 1 kept only their most frequent values: so does the
+                // whole (counts are lower bounds, so adding them saturates).
+                for p in [self, other] {
+                    if let Some(m) = &p.values {
+                        for (k, v) in m {
+                            let slot = frequent.entry(k.clone()).or_insert(0);
+                            *slot = slot.saturating_add(*v);
+                        }
                     }
                 }
+                let mut all: Vec<(String, u64)> = frequent.into_iter().collect();
+                all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                all.truncate(FREQUENT);
+                merged.frequent = all;
             }
-            let mut all: Vec<(String, u64)> = frequent.into_iter().collect();
-            all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            all.truncate(FREQUENT);
-            merged.frequent = all;
         } else {
             merged.limit_categories();
         }
@@ -764,7 +973,11 @@ impl ColumnProfile {
     /// (categories, or numbers as weighted points), or the quantile summary's weighted
     /// points with its rank error; with the profile's exact moments. `Err` says why the
     /// column cannot be tested.
-    pub fn reference_values(&self) -> Result<Values, String> {
+    pub fn drift_values(&self) -> Result<Values, ColumnError> {
+        self.values_for_drift().map_err(ColumnError::NotComputable)
+    }
+
+    fn values_for_drift(&self) -> Result<Values, String> {
         let exact_moments = |distinct: usize| {
             self.numeric.as_ref().map(|n| ExactMoments {
                 min: n.min,
@@ -839,25 +1052,58 @@ impl ColumnProfile {
             None if self.kind == ProfileKind::Number => {
                 Err("the profile holds no summary of this column's numbers".into())
             }
-            None => Err(format!(
-                "the profile keeps only the {FREQUENT} most frequent values of this column, not the counts a test needs"
-            )),
+            None => match &self.frequent_items {
+                Some(f) => f
+                    .bounded_counts()
+                    .map(Values::Frequent)
+                    .map_err(|e| e.to_string()),
+                None if !self.frequent.is_empty() => Err(format!(
+                    "the profile ({FORMAT_V1}) keeps only the {FREQUENT} most frequent values of this column, not the counts a test needs (profile the data again)"
+                )),
+                None => Err(
+                    "the profile keeps no counts of this column's values (its values are too long for a frequent-items sketch)"
+                        .into(),
+                ),
+            },
         }
     }
 }
 
+/// The frequent-items sketch of two parts' union: their sketches merged, or one part's
+/// exact counts added to the other's sketch. `None` when a part has neither (a version 1
+/// profile's most frequent values, or values too long to sketch).
+fn merged_frequent_items(
+    a: &ColumnProfile,
+    b: &ColumnProfile,
+) -> Result<Option<FrequentItems>, String> {
+    let merged = match (&a.frequent_items, &b.frequent_items, &a.values, &b.values) {
+        (Some(x), Some(y), _, _) => x.merge(y),
+        (Some(x), None, _, Some(m)) | (None, Some(x), Some(m), _) => x.add_counts(m),
+        _ => return Ok(None),
+    };
+    match merged {
+        Ok(f) => Ok(Some(f)),
+        Err(crate::frequent::SketchError::TooLarge(_)) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl Profile {
-    /// Merges profiles of parts of one dataset (the same columns in each).
-    pub fn merge(&self, other: &Profile) -> Result<Profile, String> {
+    /// Merges profiles of parts of one dataset (the same columns in each); `created_at`
+    /// (RFC 3339, UTC) is when, for the merged profile's `source`.
+    pub fn merge(&self, other: &Profile, created_at: &str) -> Result<Profile, ProfileError> {
         // Columns are paired by name through a map: a profile may hold a million columns,
         // and a search per column would make the merge quadratic.
         let by_name: std::collections::HashMap<&str, &ColumnProfile> =
             other.columns.iter().map(|c| (c.name.as_str(), c)).collect();
+        let one_only = |name: &str| {
+            ProfileError::Incompatible(format!("column `{}` is in one profile only", shown(name)))
+        };
         let mut columns = Vec::with_capacity(self.columns.len());
         for a in &self.columns {
             let b = by_name
                 .get(a.name.as_str())
-                .ok_or_else(|| format!("column `{}` is in one profile only", shown(&a.name)))?;
+                .ok_or_else(|| one_only(&a.name))?;
             columns.push(a.merge(b)?);
         }
         if self.columns.len() != other.columns.len() {
@@ -868,81 +1114,145 @@ impl Profile {
                 .iter()
                 .find(|c| !ours.contains(c.name.as_str()))
             {
-                return Err(format!(
-                    "column `{}` is in one profile only",
-                    shown(&extra.name)
-                ));
+                return Err(one_only(&extra.name));
             }
         }
+        let rows = self.rows.checked_add(other.rows).ok_or_else(|| {
+            ProfileError::Overflow("the merged row count overflows a 64-bit count".into())
+        })?;
+        let unknown = |p: &Profile| Source {
+            format: "unknown".into(),
+            rows: p.rows,
+            columns: p.columns.len() as u64,
+            created_at: created_at.to_string(),
+            sha256: None,
+            parts: Vec::new(),
+            part_count: 0,
+        };
+        let (sa, sb) = (
+            self.source.clone().unwrap_or_else(|| unknown(self)),
+            other.source.clone().unwrap_or_else(|| unknown(other)),
+        );
+        let mut source = Source::merged(&sa, &sb, created_at);
+        source.columns = columns.len() as u64;
+        source.rows = rows;
         Ok(Profile {
             format: FORMAT.into(),
-            rows: self
-                .rows
-                .checked_add(other.rows)
-                .ok_or("the merged row count overflows a 64-bit count")?,
+            rows,
+            source: Some(source),
             columns,
         })
     }
 
     /// Checks a profile read from a file (see [`ColumnProfile::validate`]), that column
     /// names are unique and that there are at most [`MAX_COLUMNS`].
-    pub fn validate(&self) -> Result<(), String> {
-        if self.format != FORMAT {
-            return Err(format!(
-                "profile format `{}`, expected `{FORMAT}`",
-                shown(&self.format)
-            ));
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        if self.format != FORMAT && self.format != FORMAT_V1 {
+            return Err(ProfileError::UnsupportedFormat {
+                found: shown(&self.format),
+            });
         }
+        let invalid = ProfileError::Invalid;
         if self.columns.len() > MAX_COLUMNS {
-            return Err(format!(
+            return Err(invalid(format!(
                 "{} columns; a profile holds at most {MAX_COLUMNS} (profile fewer with --columns or --exclude)",
                 self.columns.len()
-            ));
+            )));
+        }
+        match (&self.source, self.format == FORMAT) {
+            (Some(s), _) => {
+                s.validate(false).map_err(invalid)?;
+                if s.rows != self.rows {
+                    return Err(invalid(format!(
+                        "source.rows {} is not the profile's {} rows",
+                        s.rows, self.rows
+                    )));
+                }
+            }
+            (None, true) => {
+                return Err(invalid(format!(
+                    "no `source`: a {FORMAT} profile records what it was made from"
+                )));
+            }
+            (None, false) => {}
         }
         let mut names = std::collections::BTreeSet::new();
         for c in &self.columns {
             if !names.insert(c.name.as_str()) {
-                return Err(format!("column `{}` appears twice", shown(&c.name)));
+                return Err(invalid(format!(
+                    "column `{}` appears twice",
+                    shown(&c.name)
+                )));
             }
             c.validate(self.rows)?;
         }
         Ok(())
     }
 
-    /// Reads and validates a profile from its JSON. Anything that is not a profile of this
-    /// format version (another version, no `format`, a dataset) is an error.
-    pub fn from_json(bytes: &[u8]) -> Result<Profile, String> {
+    /// Reads and validates a profile from its JSON (a UTF-8 byte order mark before it is
+    /// skipped). Anything that is not a profile of a format this version reads (another
+    /// version, no `format`, a dataset) is an error.
+    pub fn from_json(bytes: &[u8]) -> Result<Profile, ProfileError> {
         #[derive(Deserialize)]
         struct Head {
             format: Option<serde_json::Value>,
         }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let not_a_profile = ProfileError::NotAProfile;
         // The format first, so another version is reported as such rather than as the
         // first field it does not have.
         let head: Head = serde_json::from_slice(bytes).map_err(|e| {
-            format!(
+            not_a_profile(format!(
                 "not a steward profile (JSON object expected): {}",
                 plain(&e)
-            )
+            ))
         })?;
         match head.format {
-            Some(serde_json::Value::String(f)) if f == FORMAT => {}
+            Some(serde_json::Value::String(f)) if f == FORMAT || f == FORMAT_V1 => {}
             Some(serde_json::Value::String(f)) => {
-                return Err(format!(
-                    "profile format `{}` is not supported; this version reads `{FORMAT}`",
-                    shown(&f)
+                return Err(ProfileError::UnsupportedFormat { found: shown(&f) });
+            }
+            Some(_) => {
+                return Err(not_a_profile(
+                    "the profile's `format` is not a string".into(),
                 ));
             }
-            Some(_) => return Err("the profile's `format` is not a string".into()),
             None => {
-                return Err(format!(
+                return Err(not_a_profile(format!(
                     "no `format` field: not a steward profile (expected `\"format\": \"{FORMAT}\"`)"
-                ));
+                )));
             }
         }
         let p: Profile = serde_json::from_slice(bytes)
-            .map_err(|e| format!("not a valid steward profile: {}", plain(&e)))?;
+            .map_err(|e| not_a_profile(format!("not a valid steward profile: {}", plain(&e))))?;
         p.validate()?;
         Ok(p)
+    }
+
+    /// Whether `bytes` look like a profile rather than a dataset: the first JSON value is
+    /// an object with a `format` naming a steward profile, or with `columns` and `rows`.
+    /// A damaged profile still names its format near the top (where Steward writes it).
+    pub fn looks_like_profile(bytes: &[u8]) -> bool {
+        #[derive(Deserialize)]
+        struct Probe {
+            format: Option<serde_json::Value>,
+            columns: Option<serde::de::IgnoredAny>,
+            rows: Option<serde::de::IgnoredAny>,
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+        if start.is_none_or(|i| bytes[i] != b'{') {
+            return false;
+        }
+        let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Probe>();
+        match stream.next() {
+            Some(Ok(p)) => {
+                let named = matches!(&p.format, Some(serde_json::Value::String(f)) if f.starts_with("steward-profile"));
+                named || (p.columns.is_some() && p.rows.is_some())
+            }
+            _ => String::from_utf8_lossy(&bytes[..bytes.len().min(256)])
+                .contains("\"steward-profile"),
+        }
     }
 }
 

@@ -9,43 +9,47 @@
 
 use std::collections::BTreeMap;
 
-use crate::numeric::pairwise_sum;
-use crate::sample::{Moments, Sample, weighted_runs};
+use crate::numeric::{gcd, pairwise_sum, pairwise_sum_streamed};
+use crate::runs::sample_runs;
+use crate::sample::{Moments, Sample};
 use crate::special::{chi2_sf, ndtr};
 
-/// The terms of a distance between the empirical CDFs of two ascending samples: between one
-/// distinct value and the next both CDFs are constant, and each stretch contributes
-/// `f(F_u - F_v) * length`.
-fn cdf_terms(u: Sample, v: Sample, f: impl Fn(f64) -> f64) -> Vec<f64> {
-    cdf_terms_scaled(u, v, f, 1.0)
-}
-
-/// [`cdf_terms`] with the lengths divided by `scale`: two values near ±1.7e308 are more than
-/// f64 holds apart, and the distance is then computed on the scaled line.
-fn cdf_terms_scaled(u: Sample, v: Sample, f: impl Fn(f64) -> f64, scale: f64) -> Vec<f64> {
+/// A distance between the empirical CDFs of two ascending samples: between one distinct
+/// value and the next both CDFs are constant, and each stretch contributes
+/// `f(F_u - F_v) * length`; the terms are summed pairwise, as numpy sums them. Lengths are
+/// divided by `scale` (two values near ±1.7e308 are more than f64 holds apart: the distance
+/// is then computed on the scaled line). The terms are streamed into the sum, never held:
+/// one walk counts the stretches (the sum's shape depends on how many there are), a second
+/// produces them.
+fn cdf_distance(u: Sample, v: Sample, f: impl Fn(f64) -> f64, scale: f64) -> f64 {
+    let stretches = sample_runs(u, v).count().saturating_sub(1);
     let (nu, nv) = (u.count() as f64, v.count() as f64);
     let (mut i, mut j) = (0u64, 0u64);
-    let mut terms = Vec::with_capacity(u.points().len() + v.points().len());
-    let mut previous: Option<f64> = None;
-    for (value, cu, cv) in weighted_runs(u, v) {
-        if let Some(p) = previous {
-            let gap = if scale == 1.0 {
-                value - p
-            } else {
-                value / scale - p / scale
-            };
-            terms.push(f(i as f64 / nu - j as f64 / nv) * gap);
-        }
+    let mut runs = sample_runs(u, v);
+    let mut previous = runs.next().map(|(value, cu, cv)| {
+        i = cu;
+        j = cv;
+        value
+    });
+    let mut terms = runs.map(|(value, cu, cv)| {
+        let p = previous.unwrap_or(value);
+        let gap = if scale == 1.0 {
+            value - p
+        } else {
+            value / scale - p / scale
+        };
+        let term = f(i as f64 / nu - j as f64 / nv) * gap;
         i = i.saturating_add(cu);
         j = j.saturating_add(cv);
         previous = Some(value);
-    }
-    terms
+        term
+    });
+    pairwise_sum_streamed(stretches, &mut terms)
 }
 
 /// `scipy.stats.wasserstein_distance(u, v)` on ascending samples.
 pub fn wasserstein(u: Sample, v: Sample) -> f64 {
-    pairwise_sum(&cdf_terms(u, v, f64::abs))
+    cdf_distance(u, v, f64::abs, 1.0)
 }
 
 /// The largest magnitude in two samples, for computing on a scaled line.
@@ -73,7 +77,7 @@ pub fn wasserstein_normed(reference: Sample, current: Sample, reference_std: f64
     if !(scale.is_finite() && scale > 0.0) {
         return f64::NAN;
     }
-    pairwise_sum(&cdf_terms_scaled(reference, current, f64::abs, scale)) / (norm / scale)
+    cdf_distance(reference, current, f64::abs, scale) / (norm / scale)
 }
 
 /// `scipy.spatial.distance.jensenshannon(p, q)` (natural log) of two vectors of shares.
@@ -145,6 +149,17 @@ pub fn sturges_edges(size: u64, min: f64, max: f64, integer: bool) -> Option<Vec
         *e = last;
     }
     Some(edges)
+}
+
+/// The edges of `bins` equal bins from `lo` to `hi` (a chart's, a profile's histogram), the
+/// last edge exactly `hi`. The step is divided before subtracting, so a range past f64
+/// (-1e308 to 1e308) still has one.
+pub fn equal_width_edges(lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+    let bins = bins.max(1);
+    let step = hi / bins as f64 - lo / bins as f64;
+    (0..=bins)
+        .map(|i| if i == bins { hi } else { lo + i as f64 * step })
+        .collect()
 }
 
 /// `np.histogram(sorted, edges)` counts for explicit edges: [e_i, e_{i+1}), the last bin closed.
@@ -291,7 +306,7 @@ pub fn kl_divergence(r: &[f64], c: &[f64]) -> f64 {
 /// `scipy.stats.energy_distance(u, v)` on ascending samples: sqrt(2) times the L2 distance
 /// of the empirical CDFs.
 pub fn energy_distance(u: Sample, v: Sample) -> f64 {
-    let e = std::f64::consts::SQRT_2 * pairwise_sum(&cdf_terms(u, v, |d| d * d)).sqrt();
+    let e = std::f64::consts::SQRT_2 * cdf_distance(u, v, |d| d * d, 1.0).sqrt();
     if e.is_finite() {
         return e;
     }
@@ -301,7 +316,7 @@ pub fn energy_distance(u: Sample, v: Sample) -> f64 {
     if !(scale.is_finite() && scale > 0.0) {
         return e;
     }
-    let scaled = pairwise_sum(&cdf_terms_scaled(u, v, |d| d * d, scale));
+    let scaled = cdf_distance(u, v, |d| d * d, scale);
     std::f64::consts::SQRT_2 * scaled.sqrt() * scale.sqrt()
 }
 
@@ -310,7 +325,7 @@ pub fn energy_distance(u: Sample, v: Sample) -> f64 {
 pub fn hellinger_numeric(r: Sample, c: Sample, integer: bool) -> Option<f64> {
     let mut keys = 0u64;
     let (mut lo, mut hi) = (f64::NAN, f64::NAN);
-    for (v, _, _) in weighted_runs(r, c) {
+    for (v, _, _) in sample_runs(r, c) {
         if keys == 0 {
             lo = v;
         }
@@ -353,10 +368,18 @@ pub struct MannWhitney {
     pub exact: bool,
 }
 
-/// `scipy.stats.mannwhitneyu(reference, current, alternative="less")`, method "auto" as
-/// scipy (1.11 and later) chooses it: exact when either sample has at most 8 values and
-/// nothing is tied, else the normal approximation with continuity and tie corrections.
-pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
+/// The rank fold behind both Mann-Whitney tests: U1 and U2 (pairs (x, y) with y below x
+/// count 1, equal ones 1/2), U2 - n1 n2 / 2, the tie-corrected standard deviation of U under
+/// the null, and whether any value is tied.
+struct RankFold {
+    u1: f64,
+    u2: f64,
+    centred: f64,
+    sigma: f64,
+    tied: bool,
+}
+
+fn rank_fold(x: Sample, y: Sample) -> RankFold {
     let (n1, n2) = (x.count(), y.count());
     // Twice U1 and twice U2 (each run counts its own pairs as half), in exact integers: a
     // profile's point can stand for 10^18 rows, where rank sums in f64 lose every digit of
@@ -369,7 +392,7 @@ pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
     let n = u128::from(n1) + u128::from(n2);
     let mut tied = false;
     let (spread_x, spread_y) = (x.is_spread(), y.is_spread());
-    for (_, cx, cy) in weighted_runs(x, y) {
+    for (_, cx, cy) in sample_runs(x, y) {
         let (cx, cy) = (u128::from(cx), u128::from(cy));
         // A summary's point stands for rows of different values: one of them may tie with
         // the other side, the rest are untied (each adds n^2 - 1 to the tie sum below).
@@ -380,7 +403,6 @@ pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
         if singles > 0 {
             spread_terms.push(singles as f64 * ((n - 1) as f64 * (n + 1) as f64));
         }
-        // Pairs (x, y) with y below x count 1, equal ones 1/2.
         let add = |acc: Option<u128>, c: u128, below: u128, other: u128| {
             acc.and_then(|a| {
                 c.checked_mul(below.checked_mul(2)?.checked_add(other)?)
@@ -395,7 +417,6 @@ pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
         below_x += cx;
         below_y += cy;
     }
-    let (n1f, n2f) = (n1 as f64, n2 as f64);
     let (u1, u2, centred) = match (twice_u1, twice_u2) {
         (Some(a), Some(b)) => (
             a as f64 / 2.0,
@@ -409,25 +430,55 @@ pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
         // Past 2^128 (both sides near 2^64 rows): positive sums in f64, still accurate.
         _ => (u1_f, u2_f, (u2_f - u1_f) / 2.0),
     };
-    let exact = (n1 <= 8 || n2 <= 8) && !tied;
+    // scipy's (n + 1) - sum(t^3 - t) / (n (n - 1)) is (n^3 - sum t^3) / (n (n - 1)),
+    // and n^3 - sum t^3 = sum over runs of t (n - t) (n + t), since the t add up to n.
+    let (n1f, n2f, nf) = (n1 as f64, n2 as f64, n as f64);
+    let spread = pairwise_sum(&spread_terms);
+    let sigma = (n1f * n2f / 12.0 * spread / (nf * (nf - 1.0))).sqrt();
+    RankFold {
+        u1,
+        u2,
+        centred,
+        sigma,
+        tied,
+    }
+}
+
+/// `scipy.stats.mannwhitneyu(reference, current, alternative="less")`, method "auto" as
+/// scipy (1.11 and later) chooses it: exact when either sample has at most 8 values and
+/// nothing is tied, else the normal approximation with continuity and tie corrections.
+pub fn mann_whitney_less(x: Sample, y: Sample) -> MannWhitney {
+    let (n1, n2) = (x.count(), y.count());
+    let fold = rank_fold(x, y);
+    let exact = (n1 <= 8 || n2 <= 8) && !fold.tied;
     let p = if exact {
         // No ties and one side of at most 8 values.
-        mwu_exact_sf(u2.round() as u128, n1.min(n2), n1.max(n2))
+        mwu_exact_sf(fold.u2.round() as u128, n1.min(n2), n1.max(n2))
     } else {
-        let nf = n as f64;
-        // scipy's (n + 1) - sum(t^3 - t) / (n (n - 1)) is (n^3 - sum t^3) / (n (n - 1)),
-        // and n^3 - sum t^3 = sum over runs of t (n - t) (n + t), since the t add up to n.
-        let spread = pairwise_sum(&spread_terms);
-        let s = (n1f * n2f / 12.0 * spread / (nf * (nf - 1.0))).sqrt();
         // u2 - n1 n2 / 2 = (U2 - U1) / 2, exact above.
-        let z = (centred - 0.5) / s;
+        let z = (fold.centred - 0.5) / fold.sigma;
         crate::special::ndtr(-z)
     };
     MannWhitney {
-        u1,
+        u1: fold.u1,
         p_value: p.clamp(0.0, 1.0),
         exact,
     }
+}
+
+/// `scipy.stats.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic",
+/// use_continuity=True).pvalue`: 2 sf(z) for z = (max(U1, U2) - n1 n2 / 2 - 1/2) / sigma,
+/// clipped to [0, 1]. NaN when z is not a number (no spread at all).
+pub fn mann_whitney_two_sided_asymptotic(x: Sample, y: Sample) -> f64 {
+    let fold = rank_fold(x, y);
+    // max(U1, U2) - n1 n2 / 2 = |U2 - U1| / 2.
+    let z = (fold.centred.abs() - 0.5) / fold.sigma;
+    if z.is_nan() {
+        return f64::NAN;
+    }
+    // 2 sf(z) = erfc(z / sqrt 2): musl's erfc (the libm crate) is within an ulp, as
+    // scipy's cephes is.
+    libm::erfc(z / std::f64::consts::SQRT_2).clamp(0.0, 1.0)
 }
 
 /// `scipy.stats.ttest_ind(reference, current)` (equal variances, as Evidently calls it):
@@ -476,7 +527,7 @@ pub fn cramer_von_mises(x: Sample, y: Sample) -> Option<(f64, f64)> {
     let (mut ux, mut uy) = (Vec::with_capacity(cap), Vec::with_capacity(cap));
     let (mut i, mut j) = (0u64, 0u64);
     let mut next_rank = 1.0f64;
-    for (_, cx, cy) in weighted_runs(x, y) {
+    for (_, cx, cy) in sample_runs(x, y) {
         let t = cx as f64 + cy as f64;
         let rank = next_rank + (t - 1.0) / 2.0;
         let (i_before, j_before) = (i, j);
@@ -565,9 +616,6 @@ pub fn cvm_limit_cdf(x: f64) -> f64 {
 /// The exact p-value of the two-sample statistic U (Xiao, Gordon and Yakovlev's frequency
 /// tables of g+), for samples of m and n values.
 fn cvm_exact_p(u: f64, m: usize, n: usize) -> f64 {
-    fn gcd(a: usize, b: usize) -> usize {
-        if b == 0 { a } else { gcd(b, a % b) }
-    }
     let lcm = m / gcd(m, n) * n;
     let (a, b) = ((lcm / m) as i64, (lcm / n) as i64);
     let mn = (m * n) as f64;
@@ -621,7 +669,7 @@ pub fn anderson_ksamp(x: Sample, y: Sample) -> Result<(f64, f64), String> {
     let mut inner = [Vec::new(), Vec::new()];
     let (mut left, mut below_x, mut below_y) = (0.0f64, 0.0f64, 0.0f64);
     let mut distinct = 0usize;
-    for (_, cx, cy) in weighted_runs(x, y) {
+    for (_, cx, cy) in sample_runs(x, y) {
         distinct += 1;
         let lj = cx as f64 + cy as f64;
         let bj = left + lj / 2.0;
@@ -1027,6 +1075,14 @@ mod unit {
         let mut b = [0.99999, 0.00001, 0.0];
         fill_zeroes(&mut b);
         assert_eq!(b[2], 0.00001 / 1e6);
+    }
+
+    #[test]
+    fn equal_width_edges_span_the_range_even_past_f64() {
+        assert_eq!(equal_width_edges(0.0, 3.0, 3), vec![0.0, 1.0, 2.0, 3.0]);
+        let wide = equal_width_edges(-1e308, 1e308, 4);
+        assert_eq!(wide, vec![-1e308, -5e307, 0.0, 5e307, 1e308]);
+        assert_eq!(equal_width_edges(2.0, 2.0, 0), vec![2.0, 2.0]);
     }
 
     #[test]

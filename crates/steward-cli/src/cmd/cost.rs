@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use steward_cost::{CostOptions, MoneyFormat, analyze, portfolio, render};
+use steward_cost::{CostError, CostOptions, MoneyFormat, analyze, portfolio, render};
 use steward_manifest::ManifestError;
 
 use super::{emit, emit_json, source_text};
@@ -35,7 +35,7 @@ pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
         let p = portfolio::portfolio_cost(&manifests, years);
         match args.format {
             ReportFormat::Text => render::portfolio_text(&p, fmt),
-            ReportFormat::Json => render::json(&p),
+            ReportFormat::Json => render::json(&p).map_err(anyhow::Error::from)?,
             ReportFormat::Html => render::portfolio_html(&p, fmt),
         }
     } else {
@@ -45,22 +45,24 @@ pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
             simulations: args.simulations as usize,
             seed: args.seed,
         };
-        let report = analyze(&l.system.manifest, &options).map_err(|e| {
-            // A flag's problem is a usage error, not a place in the manifest.
-            if e.path.starts_with("--") {
-                return Failure::Other(anyhow::anyhow!("{}: {}", e.path, e.message));
+        let report = analyze(&l.system.manifest, &options).map_err(|e| match e {
+            CostError::Manifest { path, message } => {
+                let (position, _) = l.system.map.locate(&path);
+                Failure::Manifests(vec![ManifestError::located(
+                    &l.file,
+                    source_text(&l.file).as_deref(),
+                    position,
+                    format!("{message} ({path})"),
+                )])
             }
-            let (position, _) = l.system.map.locate(&e.path);
-            Failure::Manifests(vec![ManifestError::located(
-                &l.file,
-                source_text(&l.file).as_deref(),
-                position,
-                format!("{} ({})", e.message, e.path),
-            )])
+            // A flag's problem is a usage error, not a place in the manifest.
+            e @ (CostError::InvalidOption { .. } | CostError::Internal(_)) => {
+                Failure::Other(e.into())
+            }
         })?;
         match args.format {
             ReportFormat::Text => render::text(&report, fmt),
-            ReportFormat::Json => render::json(&report),
+            ReportFormat::Json => render::json(&report).map_err(anyhow::Error::from)?,
             ReportFormat::Html => render::html(&report, fmt),
         }
     };

@@ -1,18 +1,16 @@
 //! `steward drift`: a current dataset against its reference.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{anyhow, bail};
-use steward_data::drift::{
-    DriftOptions, DriftReport, dataset_drift_with_progress, profile_drift_with_progress,
-};
+use steward_data::drift::{DriftOptions, DriftReport, Side, drift_with_progress};
 use steward_data::{Dataset, Format, read};
 use steward_stats::StatTest;
+use steward_stats::profile::Profile;
 
 use super::emit;
 use crate::cli::{DriftArgs, DriftFormat, InputFormat};
@@ -201,6 +199,36 @@ fn load(
     read(path, format, keep).map_err(|e| anyhow!("{e}"))
 }
 
+/// One side as read: rows, or a profile with only the kept columns.
+enum Loaded {
+    Data(Dataset),
+    Profile(Profile),
+}
+
+impl Loaded {
+    fn column_names(&self) -> BTreeSet<&str> {
+        match self {
+            Loaded::Data(d) => d.columns.iter().map(|c| c.name.as_str()).collect(),
+            Loaded::Profile(p) => p.columns.iter().map(|c| c.name.as_str()).collect(),
+        }
+    }
+}
+
+/// Reads one side: a profile (recognised by parsing) or data.
+fn load_side(
+    path: &Path,
+    flag: Option<InputFormat>,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<Loaded> {
+    if is_profile(path) {
+        let mut profile = super::profile::read_profile(path)?;
+        // A set, so a long --columns list against many columns stays linear.
+        profile.columns.retain(|c| keep(&c.name));
+        return Ok(Loaded::Profile(profile));
+    }
+    Ok(Loaded::Data(load(path, flag, keep)?))
+}
+
 /// Clears the progress display however the command ends, so an error message starts on a
 /// clean line.
 struct Progress(Option<indicatif::ProgressBar>);
@@ -248,80 +276,75 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let only: BTreeSet<&str> = args.columns.iter().map(String::as_str).collect();
     let excluded = Excluded::new(&args.exclude);
     let keep = |c: &str| !excluded.excludes(c) && (only.is_empty() || only.contains(c));
-    if is_profile(&args.current) {
-        return Err(anyhow!(
-            "{}: this is a profile; --current takes data (CSV, Parquet, JSON Lines or Arrow), and only --reference may be a profile",
-            args.current.display()
-        )
-        .into());
-    }
-    if is_profile(&args.reference) {
-        let mut profile = super::profile::read_profile(&args.reference)?;
-        // A set, so a long --columns list against many columns stays linear.
-        let names: BTreeSet<&str> = profile.columns.iter().map(|x| x.name.as_str()).collect();
-        for c in &only {
-            if !names.contains(c) {
-                return Err(anyhow!(
-                    "--columns {}: no such column in {}",
-                    steward_io::clip(c, 200),
-                    args.reference.display()
-                )
-                .into());
-            }
-        }
-        profile.columns.retain(|c| keep(&c.name));
-        let current = load(&args.current, args.input_format, &keep)?;
-        excluded.check(&format!(
-            "{} or {}",
-            args.reference.display(),
-            args.current.display()
-        ))?;
-        let on_column = |done: usize, total: usize| {
-            if let Some(b) = bar {
-                b.set_message(format!("testing columns: {done} of {total}"));
-            }
-        };
-        let report = profile_drift_with_progress(&profile, current, &opts, &on_column)
-            .map_err(|e| anyhow!("{}: {e}", args.reference.display()))?;
-        drop(guard);
-        return finish(args, quiet, report);
-    }
-    // The two files are independent: read them side by side.
-    let (reference, current) = std::thread::scope(|s| {
-        let r = s.spawn(|| load(&args.reference, args.input_format, &keep));
-        let c = load(&args.current, args.input_format, &keep);
-        (r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), c)
-    });
+    // Profile names are checked against the whole profile, before --columns keeps some.
+    let names_before: Option<BTreeSet<String>> = if is_profile(&args.reference) {
+        let p = super::profile::read_profile(&args.reference)?;
+        Some(p.columns.into_iter().map(|c| c.name).collect())
+    } else {
+        None
+    };
+    // The two inputs are independent: read them side by side on the rayon pool.
+    let (reference, current) = rayon::join(
+        || load_side(&args.reference, args.input_format, &keep),
+        || load_side(&args.current, args.input_format, &keep),
+    );
     let (reference, current) = (reference?, current?);
     excluded.check(&format!(
         "{} or {}",
         args.reference.display(),
         args.current.display()
     ))?;
-    let names: BTreeSet<&str> = reference.columns.iter().map(|x| x.name.as_str()).collect();
-    for (name, side) in [(&only, "--columns")] {
-        for c in name.iter() {
-            if !names.contains(c) {
-                return Err(anyhow!(
-                    "{side} {}: no such column in {}",
-                    steward_io::clip(c, 200),
-                    args.reference.display()
-                )
-                .into());
-            }
+    let names: BTreeSet<&str> = match &names_before {
+        Some(all) => all.iter().map(String::as_str).collect(),
+        None => reference.column_names(),
+    };
+    for c in &only {
+        if !names.contains(c) {
+            return Err(anyhow!(
+                "--columns {}: no such column in {}",
+                steward_io::clip(c, 200),
+                args.reference.display()
+            )
+            .into());
         }
     }
     if !quiet {
-        note_unsupported(&args.reference, &reference);
-        note_unsupported(&args.current, &current);
+        for (path, side) in [(&args.reference, &reference), (&args.current, &current)] {
+            if let Loaded::Data(d) = side {
+                note_unsupported(path, d);
+            }
+        }
     }
     let on_column = |done: usize, total: usize| {
         if let Some(b) = bar {
             b.set_message(format!("testing columns: {done} of {total}"));
         }
     };
-    let report = dataset_drift_with_progress(reference, current, &opts, &on_column)
-        .map_err(|e| anyhow!(e))?;
+    let reference_is_profile = matches!(reference, Loaded::Profile(_));
+    // Profiles are lent to the comparison, datasets moved into it (never copied).
+    let (reference_profile, current_profile);
+    let reference_side = match reference {
+        Loaded::Profile(p) => {
+            reference_profile = p;
+            Side::Profile(&reference_profile)
+        }
+        Loaded::Data(d) => Side::Data(d),
+    };
+    let current_side = match current {
+        Loaded::Profile(p) => {
+            current_profile = p;
+            Side::Profile(&current_profile)
+        }
+        Loaded::Data(d) => Side::Data(d),
+    };
+    let report =
+        drift_with_progress(reference_side, current_side, &opts, &on_column).map_err(|e| {
+            if reference_is_profile {
+                anyhow!("{}: {e}", args.reference.display())
+            } else {
+                anyhow!(e)
+            }
+        })?;
     drop(guard);
     finish(args, quiet, report)
 }
@@ -343,7 +366,7 @@ fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode
             s.push('\n');
             steward_io::escape_json(&s).into_owned()
         }
-        DriftFormat::Text => text(&report),
+        DriftFormat::Text => steward_data::render::text(&report),
         DriftFormat::Html => steward_data::render::html(
             &report,
             &args.reference.display().to_string(),
@@ -360,88 +383,6 @@ fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The most characters of a column name the text table shows.
-const NAME_CHARS: usize = 200;
-
-fn text(r: &DriftReport) -> String {
-    // A column name is data (a CSV header cell may be megabytes): the table shows at most
-    // 200 characters of it, escaped, with its full size said; the JSON report keeps it
-    // whole. Unclipped, a name past 65,535 characters overflowed the padding and panicked.
-    let name = |n: &str| steward_io::clip(n, NAME_CHARS).into_owned();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Dataset drift: {} ({} of {} columns drifted, share {:.2}, threshold {:.2})",
-        if r.dataset_drift {
-            "DETECTED"
-        } else {
-            "not detected"
-        },
-        r.number_of_drifted_columns,
-        r.number_of_columns,
-        r.share_of_drifted_columns,
-        r.drift_share
-    );
-    let _ = writeln!(
-        out,
-        "reference {} rows, current {} rows\n",
-        r.reference_rows, r.current_rows
-    );
-    let width = r
-        .columns
-        .iter()
-        .map(|c| name(&c.column).chars().count())
-        .max()
-        .unwrap_or(6)
-        .max(6);
-    let _ = writeln!(
-        out,
-        "{:<width$}  {:<11}  {:<13}  {:>12}  {:>9}  DRIFT",
-        "COLUMN", "TYPE", "TEST", "SCORE", "THRESHOLD"
-    );
-    for c in &r.columns {
-        let ty = match c.column_type {
-            steward_stats::ColumnType::Numerical => "numerical",
-            steward_stats::ColumnType::Categorical => "categorical",
-        };
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:<11}  {:<13}  {:>12.6}{} {:>9}  {}",
-            name(&c.column),
-            ty,
-            c.stattest,
-            c.score,
-            if c.approximate { "~" } else { " " },
-            c.threshold,
-            if c.drift_detected { "yes" } else { "no" }
-        );
-    }
-    // A score that is not a number is printed with why.
-    let mut first = true;
-    for c in &r.columns {
-        if let Some(reason) = &c.score_reason {
-            if first {
-                out.push('\n');
-                first = false;
-            }
-            let _ = writeln!(out, "{}: no score: {reason}", name(&c.column));
-        }
-    }
-    if let Some(e) = r
-        .columns
-        .iter()
-        .filter_map(|c| c.rank_error)
-        .reduce(f64::max)
-    {
-        let _ = writeln!(
-            out,
-            "\n~ approximate: compared with the reference profile's quantile sketch (rank error up to {:.2}%)",
-            e * 100.0
-        );
-    }
-    out
 }
 
 /// A note per column the reader left out (a type Steward does not test, or no values at

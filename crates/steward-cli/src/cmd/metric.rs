@@ -101,11 +101,13 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
                 "{}:{line}: {message}",
                 escape_line(&data_file.display().to_string())
             )),
-            MetricError::Usage(message) => Failure::Other(anyhow!(message)),
+            e @ (MetricError::UnknownMetric { .. } | MetricError::Internal(_)) => {
+                Failure::Other(e.into())
+            }
         })?;
     let text = match args.format {
         ReportFormat::Text => render::text(&report),
-        ReportFormat::Json => render::json(&report),
+        ReportFormat::Json => render::json(&report).map_err(anyhow::Error::from)?,
         ReportFormat::Html => render::html(&report),
     };
     let inputs = [

@@ -14,7 +14,12 @@ use crate::failure::Failure;
 /// Reads a profile written by `steward profile`: at most 256 MiB, of this format version,
 /// every field checked.
 pub fn read_profile(path: &Path) -> anyhow::Result<Profile> {
-    steward_data::drift::read_profile(path).map_err(|e| anyhow!(e))
+    steward_data::profile_file::read_profile(path).map_err(|e| anyhow!("{e}"))
+}
+
+/// Now, as a profile's `created_at` records it: RFC 3339 in UTC, to the second.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn write(p: &Profile, source: &str, output: Option<&Path>, inputs: &[&Path]) -> anyhow::Result<()> {
@@ -56,11 +61,12 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
         // A bad destination is refused before the work, not after it.
         super::check_destination(output.as_deref(), &inputs)?;
         refuse_repeated(profiles)?;
+        let created_at = now();
         let mut merged = read_profile(&profiles[0])?;
         for path in &profiles[1..] {
             let next = read_profile(path)?;
             merged = merged
-                .merge(&next)
+                .merge(&next, &created_at)
                 .map_err(|e| anyhow!("cannot merge {}: {e}", path.display()))?;
         }
         write(&merged, "the merged profile", output.as_deref(), &inputs)?;
@@ -117,7 +123,10 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
         )
         .into());
     }
-    let profile = steward_data::drift::profile(&dataset);
+    let sha256 = steward_data::profile_file::sha256_of_file(data)
+        .map_err(|e| anyhow!("cannot read {}: {e}", data.display()))?;
+    let source = steward_data::drift::profile_source(&dataset, format, &now(), sha256);
+    let profile = steward_data::drift::profile(&dataset, source);
     write(
         &profile,
         &data.display().to_string(),

@@ -7,8 +7,8 @@ use std::io::BufRead;
 
 use arrow_schema::{DataType, Field, Schema};
 
-use super::{Batches, TextSource, batch_rows, clean, plan};
-use crate::{DataError, err};
+use super::{Batches, Body, Decode, TextSource, batch_rows, clean, plan};
+use crate::error::{DataError, Location, internal_arrow, invalid};
 
 /// Cells read as missing, as pandas reads them: empty, NA, N/A, NaN, nan, null, NULL, None.
 /// Infinities in any spelling pandas parses (`inf`, `-Infinity`, `INF`) are missing too:
@@ -24,6 +24,7 @@ pub(crate) fn read(
     name: &str,
     mut source: TextSource,
     keep: &dyn Fn(&str) -> bool,
+    decode: Decode,
 ) -> Result<Batches, DataError> {
     let format = arrow_csv::reader::Format::default()
         .with_header(true)
@@ -42,12 +43,17 @@ pub(crate) fn read(
         .map_err(|e| {
             let e = clean(&e.to_string());
             if e.starts_with("line ") {
-                return err(name, e);
+                let line = e
+                    .strip_prefix("line ")
+                    .and_then(|r| r.split(':').next())
+                    .and_then(|l| l.parse().ok());
+                let at = line.map(Location::line).unwrap_or_default();
+                return invalid(name, e).at(at);
             }
-            err(name, format!("cannot read the CSV header and rows: {e}"))
+            invalid(name, format!("cannot read the CSV header and rows: {e}"))
         })?;
     if schema.fields().is_empty() {
-        return Err(err(name, "the CSV file has no header row"));
+        return Err(invalid(name, "the CSV file has no header row"));
     }
     // Two empty header cells (`x,,`) are two columns with the same name, "": which would a
     // report line be about? Refused like any duplicate, before pandas-style renaming could
@@ -60,7 +66,7 @@ pub(crate) fn read(
         .map(|(i, _)| i + 1)
         .collect();
     if let [first, second, ..] = unnamed[..] {
-        return Err(err(
+        return Err(invalid(
             name,
             format!(
                 "duplicate column name: columns {first} and {second} have no name in the header; name them"
@@ -89,12 +95,12 @@ pub(crate) fn read(
             }
         })
         .collect();
-    let (projection, unsupported) = plan(name, &fields, keep)?;
+    let (projection, unsupported) = plan(name, &fields, keep, decode)?;
     let schema = Arc::new(Schema::new(fields));
     let projected = Arc::new(
         schema
             .project(&projection)
-            .map_err(|e| err(name, clean(&e.to_string())))?,
+            .map_err(|e| internal_arrow(name, &e))?,
     );
     // The decoder splits every field of a row, kept or not, so the batch is sized by all
     // the columns; only the kept ones are parsed into arrays.
@@ -103,11 +109,15 @@ pub(crate) fn read(
         .with_projection(projection)
         .with_batch_size(batch_rows(schema.fields().len()))
         .build_buffered(Text::new(source.into_reader()?, true))
-        .map_err(|e| err(name, clean(&e.to_string())))?;
+        .map_err(|e| internal_arrow(name, &e))?;
+    let name = name.to_string();
     Ok(Batches {
         schema: projected,
         unsupported,
-        batches: Box::new(reader.map(move |b| b.map_err(|e| message(&e.to_string(), &schema)))),
+        declared_rows: None,
+        body: Body::Stream(Box::new(
+            reader.map(move |b| b.map_err(|e| batch_error(&name, e, &schema))),
+        )),
     })
 }
 
@@ -120,7 +130,7 @@ fn count_header(name: &str, reader: Box<dyn BufRead + '_>) -> Result<usize, Data
     let mut record = ::csv::ByteRecord::new();
     match r.read_byte_record(&mut record) {
         Ok(_) => Ok(record.len()),
-        Err(e) => Err(err(
+        Err(e) => Err(invalid(
             name,
             format!("cannot read the CSV header: {}", clean(&e.to_string())),
         )),
@@ -273,10 +283,28 @@ impl<R: BufRead> BufRead for Text<R> {
     }
 }
 
+/// A failure while decoding rows: the input's fault, or a failed read below it.
+fn batch_error(name: &str, e: arrow_schema::ArrowError, schema: &Schema) -> DataError {
+    if let arrow_schema::ArrowError::IoError(_, source) = e {
+        // The text filter's own refusal (a quote that never closes) comes as invalid data.
+        if source.kind() != std::io::ErrorKind::InvalidData {
+            return DataError::io(name, source);
+        }
+        let text = source.to_string();
+        let line = text
+            .strip_prefix("line ")
+            .and_then(|r| r.split(':').next())
+            .and_then(|l| l.parse().ok());
+        return invalid(name, clean(&text)).at(line.map(Location::line).unwrap_or_default());
+    }
+    let (text, at) = message(&e.to_string(), schema);
+    invalid(name, text).at(at)
+}
+
 /// arrow-csv's parse errors quote the whole row ("Row data: '[...]'"), which for a 20 MB
 /// cell is a 20 MB line, and count columns from 0: say it with the column's name and a
 /// clipped value instead.
-fn message(e: &str, schema: &Schema) -> String {
+fn message(e: &str, schema: &Schema) -> (String, Location) {
     let e = e.split(". Row data: ").next().unwrap_or(e);
     let e = e.strip_prefix("Parser error: ").unwrap_or(e);
     if let Some(rest) = e.strip_prefix("Error while parsing value '")
@@ -300,13 +328,14 @@ fn message(e: &str, schema: &Schema) -> String {
             .and_then(|l| l.parse::<usize>().ok())
             .map(|l| l + 1)
             .unwrap_or(0);
-        return format!(
+        let text = format!(
             "line {line}, column `{column}`: cannot read `{}` as a {}",
             steward_io::clip(value, 60),
             type_word(ty),
         );
+        return (text, Location::line(line as u64).with_column(column));
     }
-    clean(e)
+    (clean(e), Location::default())
 }
 
 fn type_word(ty: &str) -> &'static str {
@@ -333,7 +362,9 @@ mod tests {
         let e = format!(
             "Parser error: Error while parsing value '{big}' as type 'Float64' for column 1 at line 4. Row data: '[1,{big}]'"
         );
-        let m = message(&e, &schema);
+        let (m, at) = message(&e, &schema);
+        assert_eq!(at.line, Some(5));
+        assert_eq!(at.column.as_deref(), Some("score"));
         assert!(m.len() < 200, "{m}");
         assert!(
             m.starts_with("line 5, column `score`: cannot read `xxx"),

@@ -5,41 +5,35 @@
 //! 2^50-byte body would reserve 2^50 bytes, and a CSV file renamed `.arrow` reads as a
 //! length of about a billion. Those claims are checked here first.
 
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{BufReader, Read};
 use std::sync::Arc;
 
 use arrow_ipc::reader::{FileReader, StreamReader};
 
 use super::guard::contain;
-use super::{Batches, clean, plan};
-use crate::{DataError, err};
+use super::{BatchIter, Batches, Body, Decode, Random, clean, plan};
+use crate::error::{DataError, damaged, internal_arrow, invalid, unsupported};
 
 const MAGIC: &[u8; 6] = b"ARROW1";
 const CONTINUATION: [u8; 4] = [0xff; 4];
 
-fn damaged(name: &str, why: impl std::fmt::Display) -> DataError {
-    err(name, format!("the file is damaged: {why}"))
-}
-
-fn read_at(name: &str, mut f: &File, at: u64, buf: &mut [u8]) -> Result<(), DataError> {
-    f.seek(SeekFrom::Start(at))
-        .and_then(|_| f.read_exact(buf))
-        .map_err(|e| err(name, super::cannot_read(&e)))
+fn read_at(name: &str, input: &Random, at: u64, buf: &mut [u8]) -> Result<(), DataError> {
+    input.read_at(at, buf).map_err(|e| DataError::io(name, e))
 }
 
 pub(crate) fn read(
     name: &str,
-    file: File,
-    len: u64,
+    file: Random,
     keep: &dyn Fn(&str) -> bool,
+    decode: Decode,
 ) -> Result<Batches, DataError> {
+    let len = file.len();
     let mut head = [0u8; 8];
     if len >= 8 {
         read_at(name, &file, 0, &mut head)?;
     }
     if len >= 8 && &head[..4] == b"FEA1" {
-        return Err(err(
+        return Err(unsupported(
             name,
             "this is a Feather version 1 file, not Arrow IPC, which is not supported; write it again with pyarrow.feather.write_feather (version 2, the default)",
         ));
@@ -50,15 +44,10 @@ pub(crate) fn read(
     } else {
         check_stream(name, &file, len)?
     };
-    type Opened = (
-        arrow_schema::SchemaRef,
-        Box<dyn Iterator<Item = Result<arrow_array::RecordBatch, String>> + Send>,
-    );
+    type Opened = (arrow_schema::SchemaRef, BatchIter);
     let open = |projection: Option<Vec<usize>>| -> Result<Opened, DataError> {
-        let f = file
-            .try_clone()
-            .and_then(|mut f| f.seek(SeekFrom::Start(0)).map(|_| f))
-            .map_err(|e| err(name, super::cannot_read(&e)))?;
+        let f = file.reader_at(0);
+        let owned = name.to_string();
         let map = |r: Result<Opened, arrow_schema::ArrowError>| {
             r.map_err(|e| damaged(name, clean(&e.to_string())))
         };
@@ -68,14 +57,14 @@ pub(crate) fn read(
                 let schema = r.schema();
                 Ok((
                     schema,
-                    Box::new(r.map(|b| b.map_err(|e| message(&e.to_string())))),
+                    Box::new(r.map(move |b| b.map_err(|e| message(&owned, &e)))),
                 ))
             } else {
                 let r = StreamReader::try_new(BufReader::new(f), projection)?;
                 let schema = r.schema();
                 Ok((
                     schema,
-                    Box::new(r.map(|b| b.map_err(|e| message(&e.to_string())))),
+                    Box::new(r.map(move |b| b.map_err(|e| message(&owned, &e)))),
                 ))
             }
         })
@@ -85,18 +74,19 @@ pub(crate) fn read(
     // The schema first, to know which columns to decode; then only those.
     let (schema, _) = open(None)?;
     let fields: Vec<_> = schema.fields().iter().cloned().collect();
-    let (projection, unsupported) = plan(name, &fields, keep)?;
+    let (projection, unsupported) = plan(name, &fields, keep, decode)?;
     super::check_cells(name, rows, projection.len() as u64, len)?;
     let (_, batches) = open(Some(projection.clone()))?;
     let projected = Arc::new(
         schema
             .project(&projection)
-            .map_err(|e| err(name, clean(&e.to_string())))?,
+            .map_err(|e| internal_arrow(name, &e))?,
     );
     Ok(Batches {
         schema: projected,
         unsupported,
-        batches,
+        declared_rows: Some(rows),
+        body: Body::Stream(batches),
     })
 }
 
@@ -111,14 +101,21 @@ fn too_deep(e: &dyn std::fmt::Display) -> bool {
     e.to_string().contains("depth limit")
 }
 
-fn message(e: &str) -> String {
-    format!("the file is damaged: {}", clean(e))
+fn message(name: &str, e: &arrow_schema::ArrowError) -> DataError {
+    match e {
+        arrow_schema::ArrowError::IoError(_, source)
+            if source.kind() != std::io::ErrorKind::UnexpectedEof =>
+        {
+            DataError::io(name, std::io::Error::new(source.kind(), source.to_string()))
+        }
+        _ => damaged(name, clean(&e.to_string())),
+    }
 }
 
 /// The file format: magic, messages, a footer listing the record batches and dictionaries,
 /// the footer's length, magic. Every block must lie inside the file, before the footer.
 /// Returns the rows its record batches claim.
-fn check_file(name: &str, file: &File, len: u64) -> Result<u64, DataError> {
+fn check_file(name: &str, file: &Random, len: u64) -> Result<u64, DataError> {
     if len < 8 + 10 {
         return Err(damaged(
             name,
@@ -184,7 +181,7 @@ fn check_file(name: &str, file: &File, len: u64) -> Result<u64, DataError> {
         .map_err(|p| damaged(name, p))?
         .map_err(|why| {
             if why == TOO_DEEP {
-                err(name, why)
+                unsupported(name, why)
             } else {
                 damaged(name, why)
             }
@@ -239,7 +236,7 @@ const ZSTD_TRUSTED: u64 = 1 << 20;
 /// the body, and a compressed buffer's declared length must be plausible.
 fn check_message(
     name: &str,
-    file: &File,
+    file: &Random,
     meta: &[u8],
     body_start: u64,
     body_len: u64,
@@ -344,9 +341,9 @@ fn zstd_size(data: &[u8], claim: u64) -> Option<u64> {
 /// The stream format: messages, each a length, metadata and a body, to the end or to a zero
 /// length. Every length must fit in what remains of the file.
 /// Returns the rows its record batches claim.
-fn check_stream(name: &str, file: &File, len: u64) -> Result<u64, DataError> {
+fn check_stream(name: &str, file: &Random, len: u64) -> Result<u64, DataError> {
     let not_arrow = || {
-        err(
+        invalid(
             name,
             "not an Arrow IPC file or stream (check the file's format, or pass --input-format)",
         )
@@ -412,7 +409,7 @@ fn check_stream(name: &str, file: &File, len: u64) -> Result<u64, DataError> {
         let body = body.map(|(body, _)| body);
         let Ok(body) = body else {
             if body.as_ref().is_err_and(|e| too_deep(e)) {
-                return Err(err(name, TOO_DEEP));
+                return Err(unsupported(name, TOO_DEEP));
             }
             return Err(if first {
                 not_arrow()

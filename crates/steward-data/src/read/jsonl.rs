@@ -9,8 +9,8 @@ use arrow_array::RecordBatch;
 use arrow_json::reader::Decoder;
 use arrow_schema::{ArrowError, DataType, Field, Schema};
 
-use super::{Batches, TextSource, batch_rows, clean, plan};
-use crate::{DataError, err};
+use super::{Batches, Body, Decode, TextSource, batch_rows, clean, plan};
+use crate::error::{DataError, internal_arrow, invalid, invalid_at_line, io_failure, too_large};
 
 /// A batch is also cut when its lines reach this many bytes, whatever their count.
 const BATCH_BYTES: usize = 8 << 20;
@@ -181,6 +181,7 @@ pub(crate) fn read(
     name: &str,
     mut source: TextSource,
     keep: &dyn Fn(&str) -> bool,
+    decode: Decode,
 ) -> Result<Batches, DataError> {
     let partial = source.partial();
     let Inferred {
@@ -188,7 +189,8 @@ pub(crate) fn read(
         nested,
         keys,
         lines,
-    } = infer(name, source.for_inference()?)?;
+        shapes,
+    } = infer(name, source.for_inference()?, decode)?;
     // A key nested on any line is never decoded, whatever its other lines hold: the
     // decoder would refuse the object or list where the scalar type was inferred.
     let fields: Vec<Arc<Field>> = schema
@@ -197,6 +199,9 @@ pub(crate) fn read(
         .map(|f| {
             if nested.contains(f.name().as_str()) {
                 Arc::new(f.as_ref().clone().with_data_type(DataType::Null))
+            } else if let Some(typed) = shapes.get(f.name()).and_then(|s| s.own_type(f.data_type()))
+            {
+                Arc::new(f.as_ref().clone().with_data_type(typed))
             } else if partial && f.data_type() == &DataType::Null {
                 // Null throughout a pipe's head, which decides the types: read as numbers,
                 // so that values arriving later are read (or are an error at their line),
@@ -207,7 +212,16 @@ pub(crate) fn read(
             }
         })
         .collect();
-    let (projection, mut unsupported) = plan(name, &fields, keep)?;
+    let (mut projection, mut unsupported) = plan(name, &fields, keep, decode)?;
+    // A nested key is never decoded, in its own type or as values.
+    projection.retain(|&i| {
+        let key = fields[i].name();
+        let is_nested = nested.contains(key.as_str());
+        if is_nested {
+            unsupported.push((key.clone(), String::new()));
+        }
+        !is_nested
+    });
     for (key, ty) in &mut unsupported {
         if nested.contains(key.as_str()) {
             *ty = "nested objects or lists".to_string();
@@ -217,8 +231,9 @@ pub(crate) fn read(
     let kept: Vec<Arc<Field>> = projection.iter().map(|&i| fields[i].clone()).collect();
     let projected = Arc::new(Schema::new(kept));
     let rows = batch_rows(schema.fields().len());
-    let decoder = decoder(&projected, rows).map_err(|e| err(name, clean(&e.to_string())))?;
+    let decoder = decoder(&projected, rows).map_err(|e| internal_arrow(name, &e))?;
     let batches = JsonBatches {
+        name: name.to_string(),
         reader: source.into_reader()?,
         schema: projected.clone(),
         decoder,
@@ -234,7 +249,8 @@ pub(crate) fn read(
     Ok(Batches {
         schema: projected,
         unsupported,
-        batches: Box::new(batches),
+        declared_rows: None,
+        body: Body::Stream(Box::new(batches)),
     })
 }
 
@@ -257,11 +273,101 @@ struct Inferred {
     keys: HashSet<String>,
     /// Lines read.
     lines: usize,
+    /// What each key's values look like, when reading columns in their own types.
+    shapes: HashMap<String, Shape>,
+}
+
+/// What a key's strings and numbers look like, to read it in the type they all share:
+/// dates, timestamps, or integers beyond i64 (which JSON schema inference reads as floats).
+#[derive(Default)]
+struct Shape {
+    strings: u64,
+    dates: u64,
+    timestamps: u64,
+    /// Timestamps with a zone (`Z` or an offset).
+    zoned: u64,
+    /// The most digits of a second's fraction.
+    fraction: usize,
+    beyond_i64: bool,
+    /// A negative number, a fraction, or a float: not an unsigned integer.
+    not_unsigned: bool,
+}
+
+fn temporal() -> &'static [regex::Regex; 2] {
+    static PATTERNS: std::sync::OnceLock<[regex::Regex; 2]> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        [
+            regex::Regex::new(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$").expect("a valid pattern"),
+            regex::Regex::new(
+                r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)?$",
+            )
+            .expect("a valid pattern"),
+        ]
+    })
+}
+
+impl Shape {
+    fn see(&mut self, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                self.strings += 1;
+                let [date, timestamp] = temporal();
+                if date.is_match(s) {
+                    self.dates += 1;
+                } else if let Some(c) = timestamp.captures(s) {
+                    self.timestamps += 1;
+                    self.fraction = self.fraction.max(c.get(5).map_or(0, |m| m.len()));
+                    self.zoned += u64::from(c.get(6).is_some());
+                }
+            }
+            serde_json::Value::Number(n) => {
+                if n.is_u64() && !n.is_i64() {
+                    self.beyond_i64 = true;
+                } else if !n.is_u64() {
+                    self.not_unsigned = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The type every value of the key fits, where it is not the one inferred.
+    fn own_type(&self, inferred: &DataType) -> Option<DataType> {
+        use arrow_schema::TimeUnit;
+        match inferred {
+            DataType::Utf8 if self.strings > 0 && self.dates == self.strings => {
+                Some(DataType::Date32)
+            }
+            DataType::Utf8
+                if self.strings > 0
+                    && self.timestamps == self.strings
+                    && (self.zoned == 0 || self.zoned == self.strings) =>
+            {
+                let unit = match self.fraction {
+                    0 => TimeUnit::Second,
+                    1..=3 => TimeUnit::Millisecond,
+                    4..=6 => TimeUnit::Microsecond,
+                    _ => TimeUnit::Nanosecond,
+                };
+                // Times with a zone are instants, kept in UTC; times without one are read
+                // as written (Arrow's timestamps without a zone).
+                let zone = (self.zoned > 0).then(|| "+00:00".into());
+                Some(DataType::Timestamp(unit, zone))
+            }
+            DataType::Float64 if self.beyond_i64 && !self.not_unsigned => Some(DataType::UInt64),
+            _ => None,
+        }
+    }
 }
 
 /// The schema from every line (of a file) or of the first bytes (of a pipe).
-fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Inferred, DataError> {
-    let failure: RefCell<Option<String>> = RefCell::new(None);
+fn infer(
+    name: &str,
+    mut reader: Box<dyn BufRead + '_>,
+    decode: Decode,
+) -> Result<Inferred, DataError> {
+    let mut shapes: HashMap<String, Shape> = HashMap::new();
+    let failure: RefCell<Option<DataError>> = RefCell::new(None);
     let mut number = 0usize;
     let mut line = Vec::new();
     let mut nested = HashSet::new();
@@ -273,7 +379,11 @@ fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Inferred, Data
                 Ok(0) => return None,
                 Ok(_) => {}
                 Err(e) => {
-                    *failure.borrow_mut() = Some(format!("line {}: cannot read: {e}", number + 1));
+                    *failure.borrow_mut() = Some(io_failure(
+                        name,
+                        format!("line {}: cannot read: {e}", number + 1),
+                        e,
+                    ));
                     return Some(Err(ArrowError::JsonError(String::new())));
                 }
             }
@@ -285,16 +395,19 @@ fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Inferred, Data
             // A long line is first counted, key by key without keeping any, so that a line of
             // two million keys is refused before it is parsed into memory.
             if text.len() > 1 << 20 && top_keys_beyond(text, super::MAX_COLUMNS) {
-                *failure.borrow_mut() = Some(format!(
-                    "line {number}: more than {} keys (columns), the most Steward reads",
-                    super::MAX_COLUMNS
+                *failure.borrow_mut() = Some(too_large(
+                    name,
+                    format!(
+                        "line {number}: more than {} keys (columns), the most Steward reads",
+                        super::MAX_COLUMNS
+                    ),
                 ));
                 return Some(Err(ArrowError::JsonError(String::new())));
             }
             let mut value = match parse_line(text, number) {
                 Ok(v) => v,
                 Err(m) => {
-                    *failure.borrow_mut() = Some(m);
+                    *failure.borrow_mut() = Some(invalid_at_line(name, m));
                     return Some(Err(ArrowError::JsonError(String::new())));
                 }
             };
@@ -302,13 +415,26 @@ fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Inferred, Data
                 for (k, v) in map.iter_mut() {
                     if !keys.contains(k.as_str()) {
                         if keys.len() >= super::MAX_COLUMNS {
-                            *failure.borrow_mut() = Some(format!(
-                                "line {number}: more than {} distinct keys (columns), the most Steward reads",
-                                super::MAX_COLUMNS
+                            *failure.borrow_mut() = Some(too_large(
+                                name,
+                                format!(
+                                    "line {number}: more than {} distinct keys (columns), the most Steward reads",
+                                    super::MAX_COLUMNS
+                                ),
                             ));
                             return Some(Err(ArrowError::JsonError(String::new())));
                         }
                         keys.insert(k.clone());
+                    }
+                    if decode == Decode::Typed {
+                        match shapes.get_mut(k.as_str()) {
+                            Some(shape) => shape.see(v),
+                            None => {
+                                let mut shape = Shape::default();
+                                shape.see(v);
+                                shapes.insert(k.clone(), shape);
+                            }
+                        }
                     }
                     if v.is_object() || v.is_array() {
                         if !nested.contains(k.as_str()) {
@@ -322,11 +448,11 @@ fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Inferred, Data
         }
     });
     let schema = arrow_json::reader::infer_json_schema_from_iterator(values);
-    if let Some(m) = failure.into_inner() {
-        return Err(err(name, m));
+    if let Some(e) = failure.into_inner() {
+        return Err(e);
     }
     let schema = schema.map_err(|e| {
-        err(
+        invalid(
             name,
             format!("cannot settle the fields' types: {}", clean(&e.to_string())),
         )
@@ -336,10 +462,12 @@ fn infer(name: &str, mut reader: Box<dyn BufRead + '_>) -> Result<Inferred, Data
         nested,
         keys,
         lines: number,
+        shapes,
     })
 }
 
 struct JsonBatches {
+    name: String,
     reader: Box<dyn BufRead + Send>,
     schema: Arc<Schema>,
     decoder: Decoder,
@@ -355,15 +483,18 @@ struct JsonBatches {
 }
 
 impl JsonBatches {
-    fn next_batch(&mut self) -> Result<Option<RecordBatch>, String> {
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>, DataError> {
         self.buffer.clear();
         self.lines.clear();
         while self.lines.len() < self.rows && self.buffer.len() < BATCH_BYTES {
             let start = self.buffer.len();
-            let n = self
-                .reader
-                .read_until(b'\n', &mut self.buffer)
-                .map_err(|e| format!("line {}: cannot read: {e}", self.line + 1))?;
+            let n = match self.reader.read_until(b'\n', &mut self.buffer) {
+                Ok(n) => n,
+                Err(e) => {
+                    let message = format!("line {}: cannot read: {e}", self.line + 1);
+                    return Err(io_failure(&self.name, message, e));
+                }
+            };
             if n == 0 {
                 self.done = true;
                 break;
@@ -377,7 +508,7 @@ impl JsonBatches {
             if let Some((keys, head)) = &self.known
                 && self.line > *head
             {
-                check_keys(line, keys, self.line)?;
+                check_keys(line, keys, self.line).map_err(|m| invalid_at_line(&self.name, m))?;
             }
             let line = for_decoder(line);
             let line = &line[..];
@@ -385,27 +516,33 @@ impl JsonBatches {
             let used = self
                 .decoder
                 .decode(line)
-                .map_err(|e| self.located(&e, self.line))?;
+                .map_err(|e| invalid_at_line(&self.name, self.located(&e, self.line)))?;
             if self.decoder.has_partial_record() {
-                return Err(match parse_line(line, self.line) {
-                    Err(m) => m,
-                    Ok(_) => format!(
-                        "line {}: the object does not end on its line (JSON Lines hold one object per line)",
-                        self.line
-                    ),
-                });
+                return Err(invalid_at_line(
+                    &self.name,
+                    match parse_line(line, self.line) {
+                        Err(m) => m,
+                        Ok(_) => format!(
+                            "line {}: the object does not end on its line (JSON Lines hold one object per line)",
+                            self.line
+                        ),
+                    },
+                ));
             }
             if used < line.len() || self.decoder.len() != before + 1 {
-                return Err(format!(
-                    "line {}: more than one value on the line (JSON Lines hold one object per line)",
-                    self.line
+                return Err(invalid_at_line(
+                    &self.name,
+                    format!(
+                        "line {}: more than one value on the line (JSON Lines hold one object per line)",
+                        self.line
+                    ),
                 ));
             }
             self.lines.push((self.line, start));
         }
         match self.decoder.flush() {
             Ok(b) => Ok(b),
-            Err(e) => Err(self.locate(&e)),
+            Err(e) => Err(invalid_at_line(&self.name, self.locate(&e))),
         }
     }
 
@@ -478,7 +615,7 @@ fn check_keys(line: &[u8], keys: &HashSet<String>, number: usize) -> Result<(), 
 }
 
 impl Iterator for JsonBatches {
-    type Item = Result<RecordBatch, String>;
+    type Item = Result<RecordBatch, DataError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {

@@ -6,42 +6,115 @@ pub(crate) mod guard;
 mod ipc;
 mod jsonl;
 mod parquet_file;
+pub(crate) mod source;
 mod thrift;
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{Field, Schema};
 
-use crate::{DataError, Format, err};
-
-pub(crate) use self::csv::read as csv;
-pub(crate) use self::ipc::read as ipc;
-pub(crate) use self::jsonl::read as json_lines;
-pub(crate) use self::parquet_file::read as parquet;
+use crate::Format;
+use crate::error::{DataError, invalid, too_large, unsupported};
+pub(crate) use source::{Input, Random};
 
 /// What a reader decodes: the columns kept (their schema), the batches of those columns, and
-/// the columns kept by name whose type holds neither numbers nor categories (named, never
-/// decoded).
+/// the columns kept by name that are not decoded, with the reason (named, never decoded).
 pub(crate) struct Batches {
     pub schema: Arc<Schema>,
     pub unsupported: Unsupported,
-    pub batches: Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>,
+    /// The rows the file declares before any is decoded (Parquet, Arrow), already checked
+    /// against the file's size.
+    pub declared_rows: Option<u64>,
+    pub body: Body,
+}
+
+pub(crate) type BatchIter = Box<dyn Iterator<Item = Result<RecordBatch, DataError>> + Send>;
+
+/// A part of the input that decodes on its own (a Parquet row group), opened when it is read.
+pub(crate) type Unit = Box<dyn FnOnce() -> Result<BatchIter, DataError> + Send>;
+
+/// The batches: one stream, or units that may be decoded at once, whose batches in the
+/// units' order are the input's rows in order.
+pub(crate) enum Body {
+    Stream(BatchIter),
+    Units(Vec<Unit>),
+}
+
+impl Body {
+    /// The batches in order, one unit opened when the one before it ends.
+    pub(crate) fn into_stream(self) -> BatchIter {
+        match self {
+            Body::Stream(s) => s,
+            Body::Units(units) => {
+                let mut units = units.into_iter();
+                let mut current: Option<BatchIter> = None;
+                Box::new(std::iter::from_fn(move || {
+                    loop {
+                        if let Some(batches) = current.as_mut() {
+                            match batches.next() {
+                                Some(b) => return Some(b),
+                                None => current = None,
+                            }
+                        }
+                        match units.next()?() {
+                            Ok(batches) => current = Some(batches),
+                            Err(e) => {
+                                // Nothing after a failure is read.
+                                units = Vec::new().into_iter();
+                                return Some(Err(e));
+                            }
+                        }
+                    }
+                }))
+            }
+        }
+    }
 }
 
 /// Columns left out for their type: (name, type).
 pub(crate) type Unsupported = Vec<(String, String)>;
 
-/// Which columns to decode: those `keep` accepts whose type can be read into values. The
-/// others are not decoded at all (a damaged page of a column nobody asked for cannot fail
-/// the read). Refuses duplicated names among the kept columns.
+/// Which columns a reader decodes, of those the caller keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decode {
+    /// Only those whose type holds numbers, text or booleans, the values drift compares.
+    Values,
+    /// Every column, in its own type.
+    Typed,
+}
+
+/// Opens `input` as `format`, decoding the columns `keep` accepts as `decode` says.
+pub(crate) fn open(
+    name: &str,
+    input: Input,
+    format: Format,
+    keep: &dyn Fn(&str) -> bool,
+    decode: Decode,
+) -> Result<Batches, DataError> {
+    match (format, input) {
+        (Format::Csv, input) => csv::read(name, TextSource::new(name, input)?, keep, decode),
+        (Format::JsonLines, input) => {
+            jsonl::read(name, TextSource::new(name, input)?, keep, decode)
+        }
+        (Format::Parquet, Input::Random(r)) => parquet_file::read(name, r, keep, decode),
+        (Format::ArrowIpc, Input::Random(r)) => ipc::read(name, r, keep, decode),
+        (Format::Parquet | Format::ArrowIpc, Input::Stream(_)) => Err(unsupported(
+            name,
+            "needs a regular file (it is read by seeking)",
+        )),
+    }
+}
+
+/// Which columns to decode: those `keep` accepts (whose type can be read into values, when
+/// decoding values). The others are not decoded at all (a damaged page of a column nobody
+/// asked for cannot fail the read). Refuses duplicated names among the kept columns.
 pub(crate) fn plan(
     name: &str,
     fields: &[Arc<Field>],
     keep: &dyn Fn(&str) -> bool,
+    decode: Decode,
 ) -> Result<(Vec<usize>, Unsupported), DataError> {
     if fields.len() > MAX_COLUMNS {
         return Err(too_many_columns(
@@ -50,19 +123,19 @@ pub(crate) fn plan(
         ));
     }
     check_names(name, fields, keep)?;
-    let mut decode = Vec::new();
+    let mut chosen = Vec::new();
     let mut unsupported = Vec::new();
     for (i, f) in fields.iter().enumerate() {
         if !keep(f.name()) {
             continue;
         }
-        if crate::supported(f.data_type()) {
-            decode.push(i);
+        if decode == Decode::Typed || crate::fold::supported(f.data_type()) {
+            chosen.push(i);
         } else {
             unsupported.push((f.name().to_string(), type_text(f.data_type())));
         }
     }
-    Ok((decode, unsupported))
+    Ok((chosen, unsupported))
 }
 
 /// How many cells a batch may hold. A decoder's buffers grow with rows x columns of a batch,
@@ -85,7 +158,7 @@ pub(crate) const MAX_ROWS: u64 = 1 << 32;
 pub(crate) const MAX_COLUMNS: usize = 100_000;
 
 pub(crate) fn too_many_columns(name: &str, what: impl std::fmt::Display) -> DataError {
-    err(
+    too_large(
         name,
         format!(
             "{what} more than {MAX_COLUMNS} columns, the most Steward reads; keep fewer columns when writing the file"
@@ -110,7 +183,7 @@ pub(crate) const CELLS_PER_BYTE: u64 = 1024;
 pub(crate) fn check_cells(name: &str, rows: u64, columns: u64, len: u64) -> Result<(), DataError> {
     let cells = rows.saturating_mul(columns);
     if cells > FREE_CELLS.saturating_add(len.saturating_mul(CELLS_PER_BYTE)) {
-        return Err(err(
+        return Err(too_large(
             name,
             format!(
                 "the file claims {rows} rows x {columns} columns = {cells} values in {len} bytes, more than {CELLS_PER_BYTE} values per byte: runs of nulls or repeated values this long are refused, since decoding them would take hours"
@@ -124,62 +197,24 @@ pub(crate) fn batch_rows(columns: usize) -> usize {
     (CELLS_PER_BATCH / columns.max(1)).clamp(1, MAX_BATCH_ROWS)
 }
 
-/// How the input can be read.
-pub(crate) enum Input {
-    /// A regular file of this many bytes: can be read twice and seeked.
-    Regular(File, u64),
-    /// A pipe (or FIFO, or `/dev/stdin` fed by one): read once, front to back.
-    Pipe(File),
-}
-
-pub(crate) fn open(name: &str, path: &Path, format: Format) -> Result<Input, DataError> {
-    let file = steward_io::open_input(path).map_err(|e| err(name, cannot_read(&e)))?;
-    let meta = file.metadata().map_err(|e| err(name, cannot_read(&e)))?;
-    if meta.is_file() {
-        if meta.len() == 0 {
-            return Err(err(name, "the file is empty"));
-        }
-        return Ok(Input::Regular(file, meta.len()));
-    }
-    #[cfg(unix)]
-    let is_pipe = {
-        use std::os::unix::fs::FileTypeExt;
-        meta.file_type().is_fifo()
-    };
-    #[cfg(not(unix))]
-    let is_pipe = false;
-    if !is_pipe {
-        // A device (`/dev/zero`, `/dev/urandom`, a terminal) or a socket: never a data file,
-        // and reading one may never end.
-        return Err(err(name, "is a device, not a data file"));
-    }
-    match format {
-        Format::Csv | Format::JsonLines => Ok(Input::Pipe(file)),
-        Format::Parquet | Format::ArrowIpc => Err(err(
-            name,
-            "is a pipe; Parquet and Arrow files are read by seeking, so they need a regular file (save it to a file first)",
-        )),
-    }
-}
-
-pub(crate) fn cannot_read(e: &std::io::Error) -> String {
-    format!("cannot read: {e}")
-}
-
 /// A text input (CSV, JSON Lines) that can be read once for its schema and once for its
-/// values. A regular file is read twice from the start, so every row decides the types, as
-/// pandas decides them; a pipe cannot be rewound, so its first bytes are kept in memory and
-/// decide the types alone.
+/// values. Bytes that can be read at any offset (a regular file, memory) are read twice from
+/// the start, so every row decides the types, as pandas decides them; a stream cannot be
+/// rewound, so its first bytes are kept in memory and decide the types alone.
 pub(crate) struct TextSource {
-    name: String,
-    file: File,
-    /// A pipe's first bytes (at most [`PIPE_INFERENCE_BYTES`]), or a regular file's first 8 KiB.
+    origin: Origin,
+    /// A stream's first bytes (at most [`PIPE_INFERENCE_BYTES`]), or the first 8 KiB of
+    /// bytes that can be read again.
     head: Vec<u8>,
     /// The head is the whole input.
     complete: bool,
-    regular: bool,
     /// A UTF-8 byte order mark to skip, as pandas skips it.
     skip: usize,
+}
+
+enum Origin {
+    Random(Random),
+    Stream(Box<dyn Read + Send>),
 }
 
 /// How much of a pipe is kept to decide the column types.
@@ -188,33 +223,29 @@ const SNIFF_BYTES: u64 = 8 << 10;
 
 impl TextSource {
     pub(crate) fn new(name: &str, input: Input) -> Result<TextSource, DataError> {
-        let (file, regular) = match input {
-            Input::Regular(f, _) => (f, true),
-            Input::Pipe(f) => (f, false),
-        };
-        let limit = if regular {
-            SNIFF_BYTES
-        } else {
-            PIPE_INFERENCE_BYTES
-        };
         let mut head = Vec::new();
-        (&file)
-            .take(limit)
-            .read_to_end(&mut head)
-            .map_err(|e| err(name, cannot_read(&e)))?;
+        let (mut origin, limit) = match input {
+            Input::Random(r) => (Origin::Random(r), SNIFF_BYTES),
+            Input::Stream(s) => (Origin::Stream(s), PIPE_INFERENCE_BYTES),
+        };
+        let read = match &mut origin {
+            Origin::Random(r) => r.reader_at(0).take(limit).read_to_end(&mut head),
+            Origin::Stream(s) => s.by_ref().take(limit).read_to_end(&mut head),
+        };
+        read.map_err(|e| DataError::io(name, e))?;
         let complete = (head.len() as u64) < limit;
         if head.is_empty() {
-            return Err(err(name, "the input is empty"));
+            return Err(invalid(name, "the input is empty"));
         }
         let sniff = &head[..head.len().min(SNIFF_BYTES as usize)];
         if sniff.contains(&0) {
-            return Err(err(
+            return Err(invalid(
                 name,
                 "this is a binary file, not text (CSV and JSON Lines are UTF-8 text)",
             ));
         }
         if sniff.starts_with(b"PAR1") || sniff.starts_with(b"ARROW1") {
-            return Err(err(
+            return Err(invalid(
                 name,
                 "this looks like a Parquet or Arrow file; name it .parquet / .arrow or pass --input-format",
             ));
@@ -225,27 +256,27 @@ impl TextSource {
             0
         };
         Ok(TextSource {
-            name: name.to_string(),
-            file,
+            origin,
             head,
             complete,
-            regular,
             skip,
         })
     }
 
-    /// Only the first bytes of a pipe decide the schema (the rest was not seen).
+    /// Only the first bytes of a stream decide the schema (the rest was not seen).
     pub(crate) fn partial(&self) -> bool {
-        !self.regular && !self.complete
+        matches!(self.origin, Origin::Stream(_)) && !self.complete
     }
 
     /// The bytes that decide the schema.
     pub(crate) fn for_inference(&mut self) -> Result<Box<dyn BufRead + '_>, DataError> {
-        if self.regular {
-            self.rewind()?;
-            return Ok(Box::new(BufReader::with_capacity(1 << 16, &self.file)));
+        if let Origin::Random(r) = &self.origin {
+            return Ok(Box::new(BufReader::with_capacity(
+                1 << 16,
+                r.reader_at(self.skip as u64),
+            )));
         }
-        // A pipe's head may end inside a row: leave the partial last line out.
+        // A stream's head may end inside a row: leave the partial last line out.
         let mut end = self.head.len();
         if !self.complete {
             end = self
@@ -260,24 +291,18 @@ impl TextSource {
     }
 
     /// All the bytes, from the start, once.
-    pub(crate) fn into_reader(mut self) -> Result<Box<dyn BufRead + Send>, DataError> {
-        if self.regular {
-            self.rewind()?;
-            return Ok(Box::new(BufReader::with_capacity(1 << 16, self.file)));
+    pub(crate) fn into_reader(self) -> Result<Box<dyn BufRead + Send>, DataError> {
+        match self.origin {
+            Origin::Random(r) => Ok(Box::new(BufReader::with_capacity(
+                1 << 16,
+                r.reader_at(self.skip as u64),
+            ))),
+            Origin::Stream(s) => {
+                let mut head = Cursor::new(self.head);
+                head.set_position(self.skip as u64);
+                Ok(Box::new(BufReader::with_capacity(1 << 16, head.chain(s))))
+            }
         }
-        let mut head = Cursor::new(self.head);
-        head.set_position(self.skip as u64);
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            head.chain(self.file),
-        )))
-    }
-
-    fn rewind(&mut self) -> Result<(), DataError> {
-        self.file
-            .seek(SeekFrom::Start(self.skip as u64))
-            .map(drop)
-            .map_err(|e| err(&self.name, cannot_read(&e)))
     }
 }
 
@@ -294,7 +319,7 @@ fn check_names(
             continue;
         }
         if let Some(first) = seen.insert(f.name(), i) {
-            return Err(err(
+            return Err(invalid(
                 name,
                 format!(
                     "duplicate column name `{}` (columns {} and {}); rename one, or leave them out with --exclude",

@@ -1,7 +1,6 @@
 //! Parquet, through the parquet crate, after checking what the file declares against its size.
 
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::BufReader;
 use std::sync::Arc;
 
 use ::parquet::arrow::ProjectionMask;
@@ -12,81 +11,71 @@ use ::parquet::basic::Compression;
 use ::parquet::errors::ParquetError;
 use ::parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use ::parquet::file::reader::{ChunkReader, Length};
-use arrow_array::RecordBatch;
 use bytes::Bytes;
 
 use super::guard::contain;
+use super::source::Cursor;
 use super::thrift::{self, Compact, ThriftError};
-use super::{Batches, batch_rows, clean, plan};
-use crate::{DataError, err};
+use super::{BatchIter, Batches, Body, Decode, Random, Unit, batch_rows, clean, plan};
+use crate::error::{DataError, Problem, damaged, internal_arrow, too_large, unsupported};
 
-/// The file, with reads refused past its end. The parquet crate reserves a buffer of the
+/// The input, with reads refused past its end. The parquet crate reserves a buffer of the
 /// length it is asked for before reading; asked for a page that a damaged header says is
 /// 2 GiB long, it would reserve 2 GiB for a file of a few bytes.
-struct Bounded {
-    file: File,
-    len: u64,
-}
+struct Bounded(Random);
 
 impl Length for Bounded {
     fn len(&self) -> u64 {
-        self.len
+        self.0.len()
     }
 }
 
 impl ChunkReader for Bounded {
-    type T = BufReader<File>;
+    type T = BufReader<Cursor>;
 
     fn get_read(&self, start: u64) -> ::parquet::errors::Result<Self::T> {
-        if start > self.len {
+        if start > self.0.len() {
             return Err(ParquetError::EOF(format!(
                 "an offset of {start} bytes, past the end of the file"
             )));
         }
-        let mut f = self.file.try_clone()?;
-        f.seek(SeekFrom::Start(start))?;
-        Ok(BufReader::new(f))
+        Ok(BufReader::new(self.0.reader_at(start)))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> ::parquet::errors::Result<Bytes> {
         let end = start.checked_add(length as u64);
-        if end.is_none_or(|e| e > self.len) {
+        if end.is_none_or(|e| e > self.0.len()) {
             return Err(ParquetError::EOF(format!(
                 "{length} bytes at offset {start}, past the end of the file"
             )));
         }
-        let mut buf = Vec::with_capacity(length);
-        let mut f = self.file.try_clone()?;
-        f.seek(SeekFrom::Start(start))?;
-        f.take(length as u64).read_to_end(&mut buf)?;
-        if buf.len() != length {
-            return Err(ParquetError::EOF("the file is truncated".into()));
-        }
-        Ok(buf.into())
+        self.0.bytes_at(start, length).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => ParquetError::EOF("the file is truncated".into()),
+            _ => ParquetError::External(Box::new(e)),
+        })
     }
-}
-
-fn damaged(name: &str, why: impl std::fmt::Display) -> DataError {
-    err(name, format!("the file is damaged: {why}"))
 }
 
 /// A parquet error, said plainly: a codec that is not built in is not damage.
-fn explain(e: &str) -> String {
+fn explain(name: &str, e: &str) -> DataError {
     let e = clean(e);
     if let Some(rest) = e.split("Unexpected CompressionCodec ").nth(1) {
         let id = rest.split_whitespace().next().unwrap_or("?");
-        return format!("compression codec number {id} is unknown (not built in)");
+        return unsupported(
+            name,
+            format!("compression codec number {id} is unknown (not built in)"),
+        );
     }
     if e.contains("DictionaryNotSupported") || e.contains("dictionary is not supported") {
-        return "compression LZ4 with a dictionary is not built in".into();
+        return unsupported(name, "compression LZ4 with a dictionary is not built in");
     }
     if let Some(rest) = e.split("Disabled feature at compile time: ").nth(1) {
-        return format!("compression {rest} is not built in");
+        return unsupported(name, format!("compression {rest} is not built in"));
     }
     if e.contains("codec type LZO") || e.contains("LZO is not supported") {
-        return "compression LZO is not built in".into();
+        return unsupported(name, "compression LZO is not built in");
     }
-    format!("the file is damaged: {e}")
+    damaged(name, e)
 }
 
 /// How deeply a column's groups may nest. The footer's schema is a flat list of elements
@@ -102,11 +91,12 @@ const GROUPS_PER_PART: usize = i16::MAX as usize;
 
 pub(crate) fn read(
     name: &str,
-    file: File,
-    len: u64,
+    file: Random,
     keep: &dyn Fn(&str) -> bool,
+    decode: Decode,
 ) -> Result<Batches, DataError> {
-    let bytes = check_footer(name, &file, len)?;
+    let len = file.len();
+    let bytes = check_footer(name, &file)?;
     let footer = match thrift::footer(&bytes) {
         Ok(f) => f,
         Err(ThriftError::Eof) => return Err(damaged(name, "its footer is cut short")),
@@ -115,14 +105,14 @@ pub(crate) fn read(
         }
     };
     if footer.encrypted {
-        return Err(err(
+        return Err(unsupported(
             name,
             "the Parquet file is encrypted (with a plaintext footer); encrypted Parquet is not supported",
         ));
     }
     let shape = shape(name, &footer)?;
     if shape.tops.len() > super::MAX_COLUMNS {
-        return Err(err(
+        return Err(too_large(
             name,
             format!(
                 "the file has {} columns, more than the {} Steward reads",
@@ -166,7 +156,7 @@ pub(crate) fn read(
     let first = &metas[0];
     let schema = first.schema().clone();
     let fields: Vec<_> = schema.fields().iter().cloned().collect();
-    let (roots, mut unsupported) = plan(name, &fields, keep)?;
+    let (roots, mut unsupported) = plan(name, &fields, keep, decode)?;
     unsupported.append(&mut too_deep);
     let claimed = footer.groups.iter().try_fold(0u64, |sum, g| {
         u64::try_from(g.rows).ok().and_then(|n| sum.checked_add(n))
@@ -179,7 +169,7 @@ pub(crate) fn read(
             ));
         }
         Some(n) if n > super::MAX_ROWS => {
-            return Err(err(
+            return Err(too_large(
                 name,
                 format!(
                     "the file claims {n} rows, more than the {} Steward reads",
@@ -195,67 +185,76 @@ pub(crate) fn read(
         .count() as u64;
     super::check_cells(name, claimed, leaves, len)?;
     for meta in &metas {
-        contain(|| check_columns(name, &file, len, meta.metadata(), &roots))
+        contain(|| check_columns(name, &file, meta.metadata(), &roots))
             .map_err(|p| damaged(name, p))??;
     }
     let projected = Arc::new(
         schema
             .project(&roots)
-            .map_err(|e| err(name, clean(&e.to_string())))?,
+            .map_err(|e| internal_arrow(name, &e))?,
     );
-    let mut metas = metas.into_iter();
-    // The parts are opened one after the other, each when the one before is read.
-    let mut current: Option<Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>> = None;
-    let batches = std::iter::from_fn(move || {
-        loop {
-            if let Some(r) = current.as_mut() {
-                match r.next() {
-                    Some(b) => return Some(b),
-                    None => current = None,
-                }
-            }
-            let meta = metas.next()?;
-            let reader = Bounded {
-                file: match file.try_clone() {
-                    Ok(f) => f,
-                    Err(e) => return Some(Err(super::cannot_read(&e))),
-                },
-                len,
-            };
-            let mask = ProjectionMask::roots(meta.parquet_schema(), roots.clone());
-            let built = contain(|| {
-                ParquetRecordBatchReaderBuilder::new_with_metadata(reader, meta)
-                    .with_projection(mask)
-                    .with_batch_size(batch_rows(roots.len()))
-                    .build()
-            });
-            match built {
-                Err(p) => return Some(Err(format!("the file is damaged: {p}"))),
-                Ok(Err(e)) => return Some(Err(explain(&e.to_string()))),
-                Ok(Ok(r)) => {
-                    current = Some(Box::new(r.map(|b| b.map_err(|e| explain(&e.to_string())))))
-                }
-            }
+    // Each row group is a unit that decodes on its own, so that a caller may decode several
+    // at once; read in order, they are the file's rows in order.
+    let mut units: Vec<Unit> = Vec::new();
+    let batch_size = batch_rows(roots.len());
+    for meta in metas {
+        for group in 0..meta.metadata().num_row_groups() {
+            let (name, file, meta, roots) =
+                (name.to_string(), file.clone(), meta.clone(), roots.clone());
+            units.push(Box::new(move || {
+                open_group(&name, file, meta, roots, group, batch_size)
+            }));
         }
-    });
+    }
     Ok(Batches {
         schema: projected,
         unsupported,
-        batches: Box::new(batches),
+        declared_rows: Some(claimed),
+        body: Body::Units(units),
     })
+}
+
+/// One row group's batches, of the columns under `roots`.
+fn open_group(
+    name: &str,
+    file: Random,
+    meta: ArrowReaderMetadata,
+    roots: Vec<usize>,
+    group: usize,
+    batch_size: usize,
+) -> Result<BatchIter, DataError> {
+    let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
+    let built = contain(|| {
+        ParquetRecordBatchReaderBuilder::new_with_metadata(Bounded(file), meta)
+            .with_projection(mask)
+            .with_row_groups(vec![group])
+            .with_batch_size(batch_size)
+            .build()
+    });
+    match built {
+        Err(p) => Err(damaged(name, p)),
+        Ok(Err(e)) => Err(explain(name, &e.to_string())),
+        Ok(Ok(r)) => {
+            let name = name.to_string();
+            Ok(Box::new(r.map(move |b| {
+                b.map_err(|e| explain(&name, &e.to_string()))
+            })))
+        }
+    }
 }
 
 /// The parquet crate's view of a footer: its metadata and the Arrow schema read from it.
 fn metadata(name: &str, bytes: &[u8], skip_arrow: bool) -> Result<ArrowReaderMetadata, DataError> {
     let unreadable = |e: &ParquetError| {
-        let m = explain(&e.to_string());
-        if m.starts_with("the file is damaged") {
-            err(
+        let m = explain(name, &e.to_string());
+        if m.problem() == Some(Problem::Damaged) {
+            DataError::input(
                 name,
+                Problem::Damaged,
                 format!("not a readable Parquet file: {}", clean(&e.to_string())),
             )
         } else {
-            err(name, m)
+            m
         }
     };
     let meta = contain(|| ParquetMetaDataReader::decode_metadata(bytes))
@@ -447,27 +446,30 @@ fn rewrite(
 
 /// The footer: its length against the file's, and every count and length in it against the
 /// bytes that follow, before the parquet crate reserves memory for them. Returns its bytes.
-fn check_footer(name: &str, file: &File, len: u64) -> Result<Vec<u8>, DataError> {
-    let mut f = file;
+fn check_footer(name: &str, file: &Random) -> Result<Vec<u8>, DataError> {
+    let len = file.len();
     let mut magic = [0u8; 4];
     let mut tail = [0u8; 8];
     if len < 12 {
-        return Err(err(name, "not a Parquet file (too short)"));
+        return Err(DataError::input(
+            name,
+            Problem::Invalid,
+            "not a Parquet file (too short)",
+        ));
     }
-    f.seek(SeekFrom::Start(0))
-        .and_then(|_| f.read_exact(&mut magic))
-        .and_then(|_| f.seek(SeekFrom::Start(len - 8)))
-        .and_then(|_| f.read_exact(&mut tail))
-        .map_err(|e| err(name, super::cannot_read(&e)))?;
+    file.read_at(0, &mut magic)
+        .and_then(|_| file.read_at(len - 8, &mut tail))
+        .map_err(|e| DataError::io(name, e))?;
     if &tail[4..] == b"PARE" {
-        return Err(err(
+        return Err(unsupported(
             name,
             "the Parquet file is encrypted; encrypted Parquet is not supported",
         ));
     }
     if &magic != b"PAR1" || &tail[4..] != b"PAR1" {
-        return Err(err(
+        return Err(DataError::input(
             name,
+            Problem::Invalid,
             "not a Parquet file (it does not start and end with PAR1), or it is truncated",
         ));
     }
@@ -479,9 +481,8 @@ fn check_footer(name: &str, file: &File, len: u64) -> Result<Vec<u8>, DataError>
         ));
     }
     let mut bytes = vec![0u8; footer as usize];
-    f.seek(SeekFrom::Start(len - 8 - footer))
-        .and_then(|_| f.read_exact(&mut bytes))
-        .map_err(|e| err(name, super::cannot_read(&e)))?;
+    file.read_at(len - 8 - footer, &mut bytes)
+        .map_err(|e| DataError::io(name, e))?;
     match Compact::new(&bytes).check_struct() {
         Ok(_) => Ok(bytes),
         Err(ThriftError::Eof) => Err(damaged(name, "its footer is cut short")),
@@ -493,11 +494,11 @@ fn check_footer(name: &str, file: &File, len: u64) -> Result<Vec<u8>, DataError>
 /// and each page's declared sizes against its chunk.
 fn check_columns(
     name: &str,
-    file: &File,
-    len: u64,
+    file: &Random,
     meta: &ParquetMetaData,
     roots: &[usize],
 ) -> Result<(), DataError> {
+    let len = file.len();
     let schema = meta.file_metadata().schema_descr();
     let leaves: Vec<usize> = (0..schema.num_columns())
         .filter(|&l| roots.contains(&schema.get_column_root_idx(l)))
@@ -509,7 +510,7 @@ fn check_columns(
             };
             let column = steward_io::clip(chunk.column_path().string().as_str(), 80).into_owned();
             if matches!(chunk.compression(), Compression::LZO) {
-                return Err(err(
+                return Err(unsupported(
                     name,
                     format!("column `{column}`: compression LZO is not built in"),
                 ));
@@ -580,13 +581,12 @@ fn page_bound(codec: Compression, compressed: u64) -> u64 {
 fn check_pages(
     name: &str,
     column: &str,
-    file: &File,
+    file: &Random,
     start: u64,
     end: u64,
     chunk_values: i64,
     codec: Compression,
 ) -> Result<(), DataError> {
-    let mut f = file;
     let mut pos = start;
     let mut buf = Vec::new();
     while pos < end {
@@ -594,9 +594,8 @@ fn check_pages(
         let mut want = (end - pos).min(256);
         let header = loop {
             buf.resize(want as usize, 0);
-            f.seek(SeekFrom::Start(pos))
-                .and_then(|_| f.read_exact(&mut buf))
-                .map_err(|e| err(name, super::cannot_read(&e)))?;
+            file.read_at(pos, &mut buf)
+                .map_err(|e| DataError::io(name, e))?;
             match thrift::page_header(&buf) {
                 Ok(h) => break h,
                 Err(ThriftError::Eof) if want < end - pos => want = (want * 4).min(end - pos),

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::finding::{Status, rule};
+use crate::finding::Status;
 use crate::{GateReport, Verdict};
 
 /// Text for a table cell: one line, no column break, control characters made visible.
@@ -66,7 +66,7 @@ pub fn markdown(report: &GateReport) -> String {
                 } else {
                     ":warning: warning"
                 };
-                let title = rule(f.id).map(|r| r.title).unwrap_or("");
+                let title = f.id.rule().title;
                 let _ = writeln!(
                     out,
                     "| {status} | **{}** {title} | `{}` line {} | {} |",
@@ -90,7 +90,7 @@ pub fn markdown(report: &GateReport) -> String {
                 s.passed, s.skipped
             );
             for f in others {
-                let title = rule(f.id).map(|r| r.title).unwrap_or("");
+                let title = f.id.rule().title;
                 let _ = writeln!(
                     out,
                     "| {} | **{}** {title} | {} |",

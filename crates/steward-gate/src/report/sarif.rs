@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::GateReport;
-use crate::finding::{RULES, Status};
+use crate::finding::{RULES, RuleId, Status};
 
 /// A file path as a relative URI reference: separators as '/', and every byte outside the
 /// unreserved set percent-encoded (a space, a '#', a control character, non-ASCII), so the
@@ -63,7 +63,7 @@ pub fn sarif(report: &GateReport, tool_version: &str) -> String {
                 Status::Warning => "warning",
                 Status::Passed | Status::Skipped => continue,
             };
-            let rule_index = RULES.iter().position(|r| r.id == f.id).unwrap_or(0);
+            let rule_index = f.id as usize;
             let result = SarifResult {
                 rule_id: f.id,
                 rule_index,
@@ -104,7 +104,7 @@ fn json_string<T: Serialize>(v: &T) -> String {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
-    rule_id: &'a str,
+    rule_id: RuleId,
     rule_index: usize,
     level: &'a str,
     message: Text,

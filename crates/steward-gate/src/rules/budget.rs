@@ -1,4 +1,8 @@
-//! C1-C3: industry cost yardsticks held against the declared budget.
+//! C1-C3: the industry cost yardsticks held against the declared budget. The ranges and
+//! where a budget falls against them come from `steward_cost::yardstick`, the same figures
+//! `steward cost` reports, so the gate and the cost report never disagree.
+
+use steward_cost::yardstick::{self, YardstickStatus};
 
 use super::{Check, positive};
 
@@ -8,7 +12,14 @@ fn ratio_text(r: f64) -> String {
 
 pub(crate) fn c1_integration_cost(c: &mut Check) {
     let budget = c.m.spec.budget.clone().unwrap_or_default();
-    let Some(poc) = positive(budget.poc_cost) else {
+    let y = yardstick::integration(&budget);
+    // A POC of 0 has a range (0 to 0) in the cost report, but no ratio to judge here.
+    let (Some(poc), Some(low), Some(high), Some(status)) = (
+        positive(budget.poc_cost),
+        y.expected_low,
+        y.expected_high,
+        y.status,
+    ) else {
         c.skip(
             "spec.budget.poc_cost",
             "No `poc_cost` is declared, so the 3-5x integration yardstick cannot be applied."
@@ -16,20 +27,17 @@ pub(crate) fn c1_integration_cost(c: &mut Check) {
         );
         return;
     };
-    let imp = budget.implementation.unwrap_or_default();
-    let declared = imp.data_preparation.map(|f| f.likely()).unwrap_or(0.0)
-        + imp.integration.map(|f| f.likely()).unwrap_or(0.0);
-    let ratio = declared / poc;
-    let (low, high) = (3.0 * poc, 5.0 * poc);
+    let declared = y.declared;
     let path = "spec.budget.implementation.integration";
     let head = format!(
         "Data preparation and integration total {}, {} the POC cost ({})",
         c.money(declared),
-        ratio_text(ratio),
+        // Absent only when a tiny POC makes the ratio infinite.
+        ratio_text(y.ratio_to_poc.unwrap_or(f64::INFINITY)),
         c.money(poc)
     );
-    if ratio < 3.0 {
-        c.warn(
+    match status {
+        YardstickStatus::Below => c.warn(
             path,
             format!(
                 "{head}. Connecting AI to real data sources typically costs 3-5x the POC ({} to {}): \
@@ -38,9 +46,8 @@ pub(crate) fn c1_integration_cost(c: &mut Check) {
                 c.money(high),
                 c.money(low - declared)
             ),
-        );
-    } else if ratio > 5.0 {
-        c.warn(
+        ),
+        YardstickStatus::Above => c.warn(
             path,
             format!(
                 "{head}, above the 3-5x industry yardstick ({} to {}) by {}. Check that the scope is still narrow.",
@@ -48,26 +55,21 @@ pub(crate) fn c1_integration_cost(c: &mut Check) {
                 c.money(high),
                 c.money(declared - high)
             ),
-        );
-    } else {
-        c.note(path, format!("{head}, within the expected 3-5x."));
+        ),
+        YardstickStatus::Within => c.note(path, format!("{head}, within the expected 3-5x.")),
     }
 }
 
 pub(crate) fn c2_maintenance_share(c: &mut Check) {
     let budget = c.m.spec.budget.clone().unwrap_or_default();
-    let implementation: f64 = budget
-        .implementation
-        .as_ref()
-        .map(|i| i.likely_total())
-        .unwrap_or(0.0);
-    if implementation <= 0.0 {
+    let y = yardstick::maintenance(&budget);
+    let Some(status) = y.status else {
         c.skip(
             "spec.budget.implementation",
             "No implementation cost is declared, so the 15-25% maintenance yardstick cannot be applied.".into(),
         );
         return;
-    }
+    };
     let Some(maintenance) = budget.annual.as_ref().and_then(|a| positive(a.maintenance)) else {
         c.skip(
             "spec.budget.annual.maintenance",
@@ -75,37 +77,30 @@ pub(crate) fn c2_maintenance_share(c: &mut Check) {
         );
         return;
     };
-    let share = maintenance / implementation;
+    let implementation = budget
+        .implementation
+        .as_ref()
+        .map_or(0.0, |i| i.likely_total());
     let path = "spec.budget.annual.maintenance";
     let head = format!(
         "Maintenance is {} a year, {:.1}% of the {} implementation cost",
         c.money(maintenance),
-        share * 100.0,
+        y.share_of_implementation.unwrap_or(f64::INFINITY) * 100.0,
         c.money(implementation)
     );
-    if share < 0.15 {
-        c.warn(
+    match status {
+        YardstickStatus::Below => c.warn(
             path,
             format!(
                 "{head}. AI systems typically need 15-25% a year ({} to {}) just to keep working: \
                  likely short by at least {} a year.",
-                c.money(0.15 * implementation),
-                c.money(0.25 * implementation),
-                c.money(0.15 * implementation - maintenance)
+                c.money(y.expected_low),
+                c.money(y.expected_high),
+                c.money(y.expected_low - maintenance)
             ),
-        );
-    } else {
-        c.note(
-            path,
-            format!(
-                "{head}{}.",
-                if share > 0.25 {
-                    ", above the typical 15-25%"
-                } else {
-                    ", within the typical 15-25%"
-                }
-            ),
-        );
+        ),
+        YardstickStatus::Above => c.note(path, format!("{head}, above the typical 15-25%.")),
+        YardstickStatus::Within => c.note(path, format!("{head}, within the typical 15-25%.")),
     }
 }
 

@@ -8,7 +8,7 @@ mod questions;
 
 use steward_manifest::{CostFigure, Date, Lifecycle, Manifest, SourceMap, System};
 
-use crate::finding::{Finding, RULES, Status};
+use crate::finding::{Finding, RULES, RuleId, Status};
 
 pub(crate) struct Check<'a> {
     pub m: &'a Manifest,
@@ -16,7 +16,7 @@ pub(crate) struct Check<'a> {
     pub today: Date,
     pub target: Lifecycle,
     findings: Vec<Finding>,
-    rule: &'static str,
+    rule: RuleId,
     problems: usize,
 }
 
@@ -94,20 +94,20 @@ pub(crate) fn positive(f: Option<CostFigure>) -> Option<f64> {
 
 type RuleFn = fn(&mut Check);
 
-const RULE_FNS: [(&str, RuleFn); 13] = [
-    ("Q1", questions::q1_integration_work),
-    ("Q2", questions::q2_ownership),
-    ("Q3", questions::q3_maintenance_budget),
-    ("Q4", questions::q4_degradation),
-    ("Q5", questions::q5_fallback),
-    ("P1", patterns::p1_narrow_scope),
-    ("P2", patterns::p2_separate_lines),
-    ("P3", patterns::p3_owner_before_launch),
-    ("P4", patterns::p4_metrics_before_building),
-    ("P5", patterns::p5_iteration),
-    ("C1", budget::c1_integration_cost),
-    ("C2", budget::c2_maintenance_share),
-    ("C3", budget::c3_change_management),
+const RULE_FNS: [(RuleId, RuleFn); 13] = [
+    (RuleId::Q1, questions::q1_integration_work),
+    (RuleId::Q2, questions::q2_ownership),
+    (RuleId::Q3, questions::q3_maintenance_budget),
+    (RuleId::Q4, questions::q4_degradation),
+    (RuleId::Q5, questions::q5_fallback),
+    (RuleId::P1, patterns::p1_narrow_scope),
+    (RuleId::P2, patterns::p2_separate_lines),
+    (RuleId::P3, patterns::p3_owner_before_launch),
+    (RuleId::P4, patterns::p4_metrics_before_building),
+    (RuleId::P5, patterns::p5_iteration),
+    (RuleId::C1, budget::c1_integration_cost),
+    (RuleId::C2, budget::c2_maintenance_share),
+    (RuleId::C3, budget::c3_change_management),
 ];
 
 pub(crate) fn run(system: &System, today: Date, target: Lifecycle) -> Vec<Finding> {
@@ -123,7 +123,7 @@ pub(crate) fn run(system: &System, today: Date, target: Lifecycle) -> Vec<Findin
         today,
         target,
         findings: Vec::with_capacity(24),
-        rule: "",
+        rule: RuleId::Q1,
         problems: 0,
     };
     for (id, f) in RULE_FNS {
