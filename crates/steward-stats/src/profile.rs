@@ -1233,6 +1233,15 @@ impl Profile {
     /// an object with a `format` naming a steward profile, or with `columns` and `rows`.
     /// A damaged profile still names its format near the top (where Steward writes it).
     pub fn looks_like_profile(bytes: &[u8]) -> bool {
+        Self::first_value_is_profile(bytes).unwrap_or_else(|| {
+            String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).contains("\"steward-profile")
+        })
+    }
+
+    /// [`Profile::looks_like_profile`] when the bytes may be only the head of a file:
+    /// `None` when the first JSON value is cut off (more bytes would decide), the answer
+    /// otherwise (a damaged first value is decided by the text near the top).
+    pub fn first_value_is_profile(bytes: &[u8]) -> Option<bool> {
         #[derive(Deserialize)]
         struct Probe {
             format: Option<serde_json::Value>,
@@ -1242,16 +1251,19 @@ impl Profile {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
         if start.is_none_or(|i| bytes[i] != b'{') {
-            return false;
+            return Some(false);
         }
         let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Probe>();
         match stream.next() {
             Some(Ok(p)) => {
                 let named = matches!(&p.format, Some(serde_json::Value::String(f)) if f.starts_with("steward-profile"));
-                named || (p.columns.is_some() && p.rows.is_some())
+                Some(named || (p.columns.is_some() && p.rows.is_some()))
             }
-            _ => String::from_utf8_lossy(&bytes[..bytes.len().min(256)])
-                .contains("\"steward-profile"),
+            Some(Err(e)) if e.is_eof() => None,
+            _ => Some(
+                String::from_utf8_lossy(&bytes[..bytes.len().min(256)])
+                    .contains("\"steward-profile"),
+            ),
         }
     }
 }
