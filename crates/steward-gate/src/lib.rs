@@ -73,7 +73,7 @@ impl SystemReport {
 /// The gate's answer for several systems, as `steward check --format json` prints it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GateReport {
-    pub date: String,
+    pub date: chrono::NaiveDate,
     pub systems: Vec<SystemReport>,
 }
 

@@ -15,7 +15,7 @@ fn report_for(yaml: &str, file: &str) -> GateReport {
         target: None,
     };
     GateReport {
-        date: "2026-11-25".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date"),
         systems: vec![evaluate(&systems[0], file, &options)],
     }
 }

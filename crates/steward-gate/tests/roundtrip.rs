@@ -46,7 +46,7 @@ fn system_and_gate_reports_round_trip_through_their_json() {
         }
     }
     let gate = GateReport {
-        date: "2026-11-25".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date"),
         systems,
     };
     let printed = report::json(&gate);

@@ -847,7 +847,7 @@ fn sarif_is_one_compact_line_per_result() {
         target: None,
     };
     let report = steward_gate::GateReport {
-        date: TODAY.into(),
+        date: TODAY.parse().expect("a date"),
         systems: systems
             .iter()
             .map(|s| evaluate(s, "many.yaml", &options))

@@ -32,7 +32,7 @@ pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
         target: args.target.map(stage),
     };
     let report = GateReport {
-        date: today.to_string(),
+        date: today.0,
         systems: loaded
             .iter()
             .map(|l| evaluate(&l.system, &l.file, &options))

@@ -3,9 +3,8 @@
 use std::process::ExitCode;
 
 use steward_cost::{CostError, CostOptions, MoneyFormat, analyze, portfolio, render};
-use steward_manifest::ManifestError;
 
-use super::{emit, emit_json, source_text};
+use super::{emit, emit_json};
 use crate::cli::{CostArgs, CurrencyFormat, ReportFormat};
 use crate::failure::Failure;
 use crate::manifests::load_all_reporting;
@@ -47,13 +46,10 @@ pub fn run(args: &CostArgs) -> Result<ExitCode, Failure> {
         };
         let report = analyze(&l.system.manifest, &options).map_err(|e| match e {
             CostError::Manifest { path, message } => {
-                let (position, _) = l.system.map.locate(&path);
-                Failure::Manifests(vec![ManifestError::located(
-                    &l.file,
-                    source_text(&l.file).as_deref(),
-                    position,
-                    format!("{message} ({path})"),
-                )])
+                // The loaded manifest keeps its text: the error is located and quoted
+                // without reading the file again.
+                let located = l.system.error_at(&path, format!("{message} ({path})"));
+                Failure::Manifests(vec![located])
             }
             // A flag's problem is a usage error, not a place in the manifest.
             e @ (CostError::InvalidOption { .. } | CostError::Internal(_)) => {

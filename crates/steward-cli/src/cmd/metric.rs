@@ -3,13 +3,12 @@
 use std::process::ExitCode;
 
 use anyhow::anyhow;
-use steward_manifest::ManifestError;
 use steward_metric::tickets::{TicketColumns, read_tickets_in};
 use steward_metric::{MetricError, MetricOptions, Span, evaluate, read_file_in, render, span};
 
 use steward_io::escape_line;
 
-use super::{emit, emit_json, note, source_text, today};
+use super::{emit, emit_json, note, today};
 use crate::cli::{MetricArgs, ReportFormat};
 use crate::failure::Failure;
 use crate::manifests::load_all;
@@ -89,13 +88,8 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
     let report =
         evaluate(&system.system.manifest, &observations, &options).map_err(|e| match e {
             MetricError::Manifest { path, message } => {
-                let (position, _) = system.system.map.locate(&path);
-                Failure::Manifests(vec![ManifestError::located(
-                    &system.file,
-                    source_text(&system.file).as_deref(),
-                    position,
-                    format!("{message} ({path})"),
-                )])
+                let located = system.system.error_at(&path, format!("{message} ({path})"));
+                Failure::Manifests(vec![located])
             }
             MetricError::Observations { line, message } => Failure::Other(anyhow!(
                 "{}:{line}: {message}",

@@ -151,11 +151,3 @@ pub fn print(text: &str) -> anyhow::Result<()> {
         other => other.context("cannot write the report to standard output"),
     }
 }
-
-/// The source text of a manifest for a located error, read again within the manifest
-/// limit: the path may name a FIFO or a device, which must neither block nor fill memory.
-pub fn source_text(file: &str) -> Option<String> {
-    let bytes =
-        steward_io::read_limited(Path::new(file), steward_manifest::MAX_MANIFEST_BYTES).ok()?;
-    String::from_utf8(bytes).ok()
-}
