@@ -7,7 +7,7 @@
 //! Each test failed before its class was fixed; the comments say what Steward did then.
 
 mod common;
-use common::{finish, no_panic, s, spawn, text, write};
+use common::{drift_json_args, finish, no_panic, s, spawn, text, write};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -52,17 +52,7 @@ fn number(json: &str, key: &str) -> f64 {
 
 /// Drift of one column as JSON; exit 0 required.
 fn drift_json(reference: &Path, current: &Path, extra: &[&str]) -> String {
-    let mut args = vec![
-        "drift",
-        "--reference",
-        s(reference),
-        "--current",
-        s(current),
-        "--format",
-        "json",
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
+    let args = drift_json_args(reference, current, extra);
     let o = run(&args);
     no_panic(&o, &format!("{args:?}"));
     assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o.stderr));

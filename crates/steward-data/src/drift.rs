@@ -13,11 +13,11 @@ use steward_stats::{
 };
 
 pub use crate::profile_file::{PROFILE_SIZE_LIMIT, is_profile, read_profile};
-use crate::{Column, Dataset, Format, Kind};
+use crate::{Column, ColumnarDataset, DataError, Dataset, Format, Kind};
 
 /// Why two datasets (or profiles) could not be compared. Every variant but `Internal` is
 /// bad input: options that name no column, types that do not match, a damaged profile.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum DriftError {
     /// A per-column option names a column neither side has.
     #[error("{option} names the column `{column}`, which is not in the compared data")]
@@ -35,6 +35,9 @@ pub enum DriftError {
     /// Nothing could be compared (no shared column, every column skipped).
     #[error("{0}")]
     NoColumns(String),
+    /// A column of a dataset read a column at a time could not be read.
+    #[error("{0}")]
+    Read(#[from] DataError),
     /// A failure of Steward itself.
     #[error("internal error: {0}")]
     Internal(String),
@@ -43,7 +46,10 @@ pub enum DriftError {
 impl DriftError {
     /// Whether the input is at fault (as opposed to Steward).
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, DriftError::Internal(_))
+        !matches!(
+            self,
+            DriftError::Internal(_) | DriftError::Read(DataError::Internal { .. })
+        )
     }
 }
 
@@ -129,9 +135,12 @@ pub fn profile_drift_with_progress(
     )
 }
 
-/// One side of a comparison: rows, or a profile (its summaries, never expanded to rows).
+/// One side of a comparison: rows, a file read a column at a time (each column decoded
+/// when its test runs, and dropped after it), or a profile (its summaries, never expanded
+/// to rows).
 pub enum Side<'a> {
     Data(Dataset),
+    Columns(&'a ColumnarDataset),
     Profile(&'a Profile),
 }
 
@@ -256,19 +265,54 @@ fn absent(left_out: &BTreeMap<String, String>, name: &str, side: &str, present: 
     }
 }
 
-/// One column of a side: its kind and values, or why a profile cannot stand for it.
-struct SideColumn {
+/// One column of a side: its kind, and its values or where to read them.
+struct SideColumn<'a> {
     name: String,
     kind: Kind,
+    values: Pending<'a>,
+}
+
+/// A column's values: at hand (or why a profile cannot stand for them), or to be decoded
+/// from a dataset read a column at a time.
+enum Pending<'a> {
+    Ready(Ready),
+    Lazy(&'a ColumnarDataset, usize),
+}
+
+struct Ready {
     values: Result<Values, String>,
     missing: usize,
     integer: bool,
 }
 
+impl Pending<'_> {
+    /// The values, decoding them if they are not at hand.
+    fn resolve(self) -> Result<Ready, DataError> {
+        match self {
+            Pending::Ready(r) => Ok(r),
+            Pending::Lazy(data, index) => Ok(match data.column(index)? {
+                Some(c) => Ready {
+                    values: Ok(c.values),
+                    missing: c.missing,
+                    integer: c.integer,
+                },
+                None => Ready {
+                    values: Err(format!(
+                        "its values in {} are not of the type its schema declares",
+                        data.name()
+                    )),
+                    missing: 0,
+                    integer: false,
+                },
+            }),
+        }
+    }
+}
+
 /// A side as columns, with its row count and the columns its reader left out (a profile
 /// leaves none out: it holds only what was profiled). From a profile, each column's values
 /// are its exact counts, its summary's weighted points or its frequent-items sketch.
-fn columns_of(side: Side) -> (usize, Vec<SideColumn>, BTreeMap<String, String>) {
+fn columns_of(side: Side<'_>) -> (usize, Vec<SideColumn<'_>>, BTreeMap<String, String>) {
     match side {
         Side::Data(d) => (
             d.rows,
@@ -277,12 +321,27 @@ fn columns_of(side: Side) -> (usize, Vec<SideColumn>, BTreeMap<String, String>) 
                 .map(|c| SideColumn {
                     name: c.name,
                     kind: c.kind,
-                    values: Ok(c.values),
-                    missing: c.missing,
-                    integer: c.integer,
+                    values: Pending::Ready(Ready {
+                        values: Ok(c.values),
+                        missing: c.missing,
+                        integer: c.integer,
+                    }),
                 })
                 .collect(),
             d.unsupported.into_iter().collect(),
+        ),
+        Side::Columns(d) => (
+            d.rows(),
+            d.columns()
+                .iter()
+                .enumerate()
+                .map(|(i, (name, kind))| SideColumn {
+                    name: name.clone(),
+                    kind: *kind,
+                    values: Pending::Lazy(d, i),
+                })
+                .collect(),
+            d.unsupported().iter().cloned().collect(),
         ),
         Side::Profile(p) => (
             usize::try_from(p.rows).unwrap_or(usize::MAX),
@@ -295,9 +354,11 @@ fn columns_of(side: Side) -> (usize, Vec<SideColumn>, BTreeMap<String, String>) 
                         ProfileKind::Text => Kind::Text,
                         ProfileKind::Boolean => Kind::Boolean,
                     },
-                    values: c.drift_values().map_err(|e| e.to_string()),
-                    missing: usize::try_from(c.missing).unwrap_or(usize::MAX),
-                    integer: c.integer,
+                    values: Pending::Ready(Ready {
+                        values: c.drift_values().map_err(|e| e.to_string()),
+                        missing: usize::try_from(c.missing).unwrap_or(usize::MAX),
+                        integer: c.integer,
+                    }),
                 })
                 .collect(),
             BTreeMap::new(),
@@ -308,7 +369,7 @@ fn columns_of(side: Side) -> (usize, Vec<SideColumn>, BTreeMap<String, String>) 
 fn validate_side(side: &Side) -> Result<(), DriftError> {
     match side {
         Side::Profile(p) => Ok(p.validate()?),
-        Side::Data(_) => Ok(()),
+        Side::Data(_) | Side::Columns(_) => Ok(()),
     }
 }
 
@@ -335,7 +396,7 @@ fn compare(
         .map(|c| (c.name.clone(), c))
         .collect();
     let mut skipped = Vec::new();
-    let mut requests = Vec::new();
+    let mut tasks = Vec::new();
     for r in reference_columns {
         let Some(c) = cur_by_name.remove(&r.name) else {
             let reason = absent(&current_left_out, &r.name, "current", "reference");
@@ -369,36 +430,7 @@ fn compare(
         } else {
             ColumnType::Categorical
         };
-        let (values, current_values) = match (r.values, c.values) {
-            (Ok(v), Ok(cv)) => (v, cv),
-            (Err(reason), _) | (_, Err(reason)) => {
-                skipped.push(Skipped {
-                    column: r.name,
-                    reason,
-                });
-                continue;
-            }
-        };
-        if values.is_empty() || current_values.is_empty() {
-            skipped.push(Skipped {
-                column: r.name.clone(),
-                reason: format!(
-                    "no values in the {} data (all {} missing)",
-                    if values.is_empty() {
-                        "reference"
-                    } else {
-                        "current"
-                    },
-                    if values.is_empty() {
-                        r.missing
-                    } else {
-                        c.missing
-                    }
-                ),
-            });
-            continue;
-        }
-        requests.push(ColumnRequest {
+        let task = Task {
             stattest: options
                 .column_stattest
                 .get(&r.name)
@@ -411,12 +443,16 @@ fn compare(
                 .or(options.threshold),
             name: r.name,
             column_type,
-            reference: values,
-            current: current_values,
-            reference_missing: r.missing,
-            current_missing: c.missing,
-            integer: r.integer && c.integer,
-        });
+            reference: r.values,
+            current: c.values,
+        };
+        // Values at hand are checked now, so their columns are skipped in the reference's
+        // order; those read a column at a time are checked when read.
+        match task.ready() {
+            Err(task) => tasks.push(*task),
+            Ok(Outcome::Skipped(s)) => skipped.push(s),
+            Ok(Outcome::Request(req)) => tasks.push(Task::of(req)),
+        }
     }
     for (name, _) in cur_by_name {
         let reason = absent(&reference_left_out, &name, "reference", "current");
@@ -425,9 +461,16 @@ fn compare(
             reason,
         });
     }
-    let names: Vec<String> = requests.iter().map(|r| r.name.clone()).collect();
+    let names: Vec<String> = tasks.iter().map(|t| t.name.clone()).collect();
     let mut results = Vec::with_capacity(names.len());
-    for (name, outcome) in names.into_iter().zip(run_parallel(requests, progress)) {
+    for (name, outcome) in names.into_iter().zip(run_parallel(tasks, progress)) {
+        let outcome = match outcome? {
+            Outcome::Skipped(s) => {
+                skipped.push(s);
+                continue;
+            }
+            Outcome::Request(r) => r,
+        };
         match outcome {
             Ok(r) => results.push(r),
             Err(ColumnError::NotComputable(reason)) => skipped.push(Skipped {
@@ -493,17 +536,134 @@ fn no_columns_message(skipped: &[Skipped]) -> String {
     )
 }
 
-/// Runs the column tests on the caller's rayon pool; results keep the columns' order.
-fn run_parallel(
-    requests: Vec<ColumnRequest>,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> Vec<Result<ColumnDrift, ColumnError>> {
-    let n = requests.len();
+/// A column to test: its options, and both sides' values or where to read them.
+struct Task<'a> {
+    name: String,
+    column_type: ColumnType,
+    stattest: Option<StatTest>,
+    threshold: Option<f64>,
+    reference: Pending<'a>,
+    current: Pending<'a>,
+}
+
+/// What a column comes to: skipped (and why), or a test to run (or its result).
+enum Outcome<T> {
+    Skipped(Skipped),
+    Request(T),
+}
+
+impl<'a> Task<'a> {
+    /// A request whose values were checked already.
+    fn of(req: ColumnRequest) -> Task<'a> {
+        let side = |values, missing| {
+            Pending::Ready(Ready {
+                values: Ok(values),
+                missing,
+                integer: req.integer,
+            })
+        };
+        Task {
+            reference: side(req.reference, req.reference_missing),
+            current: side(req.current, req.current_missing),
+            name: req.name,
+            column_type: req.column_type,
+            stattest: req.stattest,
+            threshold: req.threshold,
+        }
+    }
+
+    /// Checks values at hand; gives the task back if a side is still to be read.
+    fn ready(self) -> Result<Outcome<ColumnRequest>, Box<Task<'a>>> {
+        match (self.reference, self.current) {
+            (Pending::Ready(r), Pending::Ready(c)) => Ok(check_values(
+                self.name,
+                self.column_type,
+                self.stattest,
+                self.threshold,
+                r,
+                c,
+            )),
+            (reference, current) => Err(Box::new(Task {
+                reference,
+                current,
+                ..self
+            })),
+        }
+    }
+
+    /// Reads what is not at hand, then checks the values.
+    fn resolve(self) -> Result<Outcome<ColumnRequest>, DataError> {
+        let r = self.reference.resolve()?;
+        let c = self.current.resolve()?;
+        Ok(check_values(
+            self.name,
+            self.column_type,
+            self.stattest,
+            self.threshold,
+            r,
+            c,
+        ))
+    }
+}
+
+/// A test to run, or the reason a column is skipped: a side a profile cannot stand for,
+/// or a side with no values.
+fn check_values(
+    name: String,
+    column_type: ColumnType,
+    stattest: Option<StatTest>,
+    threshold: Option<f64>,
+    r: Ready,
+    c: Ready,
+) -> Outcome<ColumnRequest> {
+    let (values, current_values) = match (r.values, c.values) {
+        (Ok(v), Ok(cv)) => (v, cv),
+        (Err(reason), _) | (_, Err(reason)) => {
+            return Outcome::Skipped(Skipped {
+                column: name,
+                reason,
+            });
+        }
+    };
+    if values.is_empty() || current_values.is_empty() {
+        let (side, missing) = if values.is_empty() {
+            ("reference", r.missing)
+        } else {
+            ("current", c.missing)
+        };
+        return Outcome::Skipped(Skipped {
+            column: name,
+            reason: format!("no values in the {side} data (all {missing} missing)"),
+        });
+    }
+    Outcome::Request(ColumnRequest {
+        stattest,
+        threshold,
+        name,
+        column_type,
+        reference: values,
+        current: current_values,
+        reference_missing: r.missing,
+        current_missing: c.missing,
+        integer: r.integer && c.integer,
+    })
+}
+
+type TaskResult = Result<Outcome<Result<ColumnDrift, ColumnError>>, DataError>;
+
+/// Runs the column tests on the caller's rayon pool, reading the columns not at hand as
+/// each test starts (so a thread holds one column's values at a time); results keep the
+/// columns' order.
+fn run_parallel(tasks: Vec<Task>, progress: &(dyn Fn(usize, usize) + Sync)) -> Vec<TaskResult> {
+    let n = tasks.len();
     let done = AtomicUsize::new(0);
-    requests
+    tasks
         .into_par_iter()
-        .map(|req| {
-            let r = column_drift(req);
+        .map(|task| {
+            let r = task.resolve().map(|outcome| match outcome {
+                Outcome::Skipped(s) => Outcome::Skipped(s),
+                Outcome::Request(req) => Outcome::Request(column_drift(req)),
+            });
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, n);
             r
         })

@@ -109,12 +109,33 @@ pub fn read_from(
 ) -> Result<Dataset, DataError> {
     let input = read::source::open(name, source, format)?;
     let size = input.size();
+    let batches = read::open(name, input, format, keep, Decode::Values)?;
+    fold_dataset(name, batches, size, Units::AtOnce)
+}
+
+/// How the units of an input (Parquet row groups) are decoded.
+#[derive(Clone, Copy, PartialEq)]
+enum Units {
+    /// Several at once on the caller's pool, each into values of its own, joined after.
+    AtOnce,
+    /// One after the other, straight into the column's values: for one column read while
+    /// the pool is busy with other columns, where joining parts would copy every value again.
+    InTurn,
+}
+
+/// Folds every batch into per-column values; the file must have rows.
+fn fold_dataset(
+    name: &str,
+    batches: read::Batches,
+    size: Option<u64>,
+    units: Units,
+) -> Result<Dataset, DataError> {
     let read::Batches {
         schema,
         unsupported,
         declared_rows,
         body,
-    } = read::open(name, input, format, keep, Decode::Values)?;
+    } = batches;
     let numbers = schema
         .fields()
         .iter()
@@ -132,13 +153,18 @@ pub fn read_from(
             fold::feed_all(name, &mut batches, &mut accumulators)?;
             batches.rows()
         }
-        Body::Units(units) => fold_units(name, &schema, units, &mut accumulators)?,
+        Body::Units(parts) if units == Units::AtOnce => {
+            fold_units(name, &schema, parts, &mut accumulators)?
+        }
+        body @ Body::Units(_) => {
+            let stream = body.into_stream();
+            let mut batches = RecordBatches::new(name, schema.clone(), Vec::new(), stream);
+            fold::feed_all(name, &mut batches, &mut accumulators)?;
+            batches.rows()
+        }
     };
     if rows == 0 {
-        return Err(invalid(
-            name,
-            "the file has no rows (a header or schema only)",
-        ));
+        return Err(no_rows(name));
     }
     let rows = usize::try_from(rows).map_err(|_| too_large(name, "too many rows"))?;
     let mut columns = Vec::new();
@@ -151,18 +177,160 @@ pub fn read_from(
             }
         }
     }
-    // The names of columns left out are only ever shown (a note per column): a name of
-    // megabytes would make megabytes of notes, so each is clipped here, once for every
-    // caller, with its control characters made visible.
-    let unsupported = unsupported
-        .into_iter()
-        .map(|(name, ty)| (steward_io::clip(&name, 200).into_owned(), ty))
-        .collect();
     Ok(Dataset {
         rows,
         columns,
-        unsupported,
+        unsupported: clip_left_out(unsupported),
     })
+}
+
+fn no_rows(name: &str) -> DataError {
+    invalid(name, "the file has no rows (a header or schema only)")
+}
+
+/// The names of columns left out are only ever shown (a note per column): a name of
+/// megabytes would make megabytes of notes, so each is clipped here, once for every caller,
+/// with its control characters made visible.
+fn clip_left_out(unsupported: read::Unsupported) -> Vec<(String, String)> {
+    unsupported
+        .into_iter()
+        .map(|(name, ty)| (steward_io::clip(&name, 200).into_owned(), ty))
+        .collect()
+}
+
+/// A dataset read one column at a time: its shape is known when it is opened, each
+/// column's values are decoded when asked for and belong to the caller. Comparing two
+/// datasets of 10 million rows x 25 columns a column at a time holds a few columns' values
+/// at once (those being tested), not all 500 million.
+pub struct ColumnarDataset {
+    name: String,
+    input: read::Random,
+    rows: usize,
+    columns: Vec<(String, Kind)>,
+    unsupported: Vec<(String, String)>,
+}
+
+impl ColumnarDataset {
+    /// The rows the file holds (checked against every column read).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The columns kept, in the file's order, with the kind of values each holds.
+    pub fn columns(&self) -> &[(String, Kind)] {
+        &self.columns
+    }
+
+    /// Columns left out for their type: (name, type).
+    pub fn unsupported(&self) -> &[(String, String)] {
+        &self.unsupported
+    }
+
+    /// The name the dataset goes by in errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Decodes the column at `index` of [`ColumnarDataset::columns`]; `None` when its arrays
+    /// turn out not to be of the type its schema says (the column is then not tested).
+    pub fn column(&self, index: usize) -> Result<Option<Column>, DataError> {
+        let Some((wanted, _)) = self.columns.get(index) else {
+            return Err(DataError::Internal {
+                file: self.name.clone(),
+                message: format!("column {index} asked for, of {}", self.columns.len()),
+            });
+        };
+        let input = read::Input::Random(self.input.clone());
+        let batches = read::open(
+            &self.name,
+            input,
+            Format::Parquet,
+            &|c| c == wanted,
+            Decode::Values,
+        )?;
+        let one = fold_dataset(&self.name, batches, Some(self.input.len()), Units::InTurn)?;
+        if one.rows != self.rows {
+            return Err(error::damaged(
+                &self.name,
+                format!(
+                    "the column `{}` holds {} rows where the file declares {}",
+                    steward_io::clip(wanted, 200),
+                    one.rows,
+                    self.rows
+                ),
+            ));
+        }
+        Ok(one.columns.into_iter().next())
+    }
+}
+
+/// A dataset as opened for comparison: its values, or a file whose columns are read one at
+/// a time.
+pub enum OpenedDataset {
+    Rows(Dataset),
+    Columns(ColumnarDataset),
+}
+
+impl OpenedDataset {
+    /// The names of the columns kept, in order.
+    pub fn column_names(&self) -> Vec<&str> {
+        match self {
+            OpenedDataset::Rows(d) => d.columns.iter().map(|c| c.name.as_str()).collect(),
+            OpenedDataset::Columns(c) => c.columns.iter().map(|(n, _)| n.as_str()).collect(),
+        }
+    }
+
+    /// Columns left out for their type: (name, type).
+    pub fn unsupported(&self) -> &[(String, String)] {
+        match self {
+            OpenedDataset::Rows(d) => &d.unsupported,
+            OpenedDataset::Columns(c) => &c.unsupported,
+        }
+    }
+}
+
+/// Opens `source` for comparison: a Parquet file (or Parquet bytes) a column at a time, since
+/// each column can be decoded on its own for the cost of its own pages; any other input is
+/// read whole, as [`read_from`] reads it. The same checks run before anything is decoded.
+pub fn open_dataset(
+    source: Source,
+    name: &str,
+    format: Format,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<OpenedDataset, DataError> {
+    let input = read::source::open(name, source, format)?;
+    let random = match (&input, format) {
+        (read::Input::Random(r), Format::Parquet) => r.clone(),
+        _ => {
+            let size = input.size();
+            let batches = read::open(name, input, format, keep, Decode::Values)?;
+            return fold_dataset(name, batches, size, Units::AtOnce).map(OpenedDataset::Rows);
+        }
+    };
+    // Only the footer is read here: the units of the body are never opened.
+    let read::Batches {
+        schema,
+        unsupported,
+        declared_rows,
+        ..
+    } = read::open(name, input, format, keep, Decode::Values)?;
+    let rows = declared_rows.unwrap_or(0);
+    if rows == 0 {
+        return Err(no_rows(name));
+    }
+    let rows = usize::try_from(rows).map_err(|_| too_large(name, "too many rows"))?;
+    let columns = schema
+        .fields()
+        .iter()
+        .filter_map(|f| fold::kind_of(f.data_type()).map(|(k, _)| (f.name().to_string(), k)))
+        .collect();
+    Ok(OpenedDataset::Columns(ColumnarDataset {
+        name: name.to_string(),
+        input: random,
+        rows,
+        columns,
+        unsupported: clip_left_out(unsupported),
+    }))
 }
 
 /// How many numbers to reserve per column: the rows the file declares, but never more than

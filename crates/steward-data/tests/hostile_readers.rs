@@ -5,7 +5,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{CSV, JSONL, all, batch, file, ipc_file, ipc_stream, parquet};
+use common::{
+    CSV, JSONL, all, arrow_file_claiming_a_huge_body, batch, file, ipc_file, ipc_stream, parquet,
+    replace_last,
+};
 use steward_data::{Format, Kind, read};
 use steward_stats::Values;
 
@@ -61,30 +64,9 @@ fn a_wide_json_lines_file_is_read_and_projected() {
 
 // --- Arrow IPC: declared lengths are checked against the file before anything is reserved. ---
 
-fn replace_last(bytes: &mut [u8], from: &[u8], to: &[u8]) {
-    let at = bytes
-        .windows(from.len())
-        .rposition(|w| w == from)
-        .expect("the pattern is in the file");
-    bytes[at..at + from.len()].copy_from_slice(to);
-}
-
 #[test]
 fn an_arrow_file_declaring_a_huge_body_is_damaged_not_reserved() {
-    let b = batch();
-    let mut bytes = ipc_file(&b);
-    let footer = {
-        let n = bytes.len();
-        let len = i32::from_le_bytes(bytes[n - 10..n - 6].try_into().unwrap()) as usize;
-        bytes[n - 10 - len..n - 10].to_vec()
-    };
-    let body = arrow_ipc::root_as_footer(&footer)
-        .unwrap()
-        .recordBatches()
-        .unwrap()
-        .get(0)
-        .bodyLength();
-    replace_last(&mut bytes, &body.to_le_bytes(), &(1i64 << 50).to_le_bytes());
+    let bytes = arrow_file_claiming_a_huge_body();
     let (_d, path) = file("huge.arrow", &bytes);
     let started = Instant::now();
     let e = error(&path, Format::ArrowIpc);

@@ -513,6 +513,7 @@ fn zero_compared_columns_is_an_error() {
     // An empty profile.
     let mut json = exact_profile_json();
     json["columns"] = serde_json::Value::Array(vec![]);
+    json["source"]["columns"] = 0.into();
     let p = parse(&json).unwrap();
     let e = profile_drift_with_progress(&p, load("ref1000.current.csv"), &options(), &|_, _| {})
         .unwrap_err()

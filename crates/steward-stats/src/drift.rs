@@ -9,6 +9,7 @@ use crate::bounds::{self, ShareRange};
 use crate::frequent::BoundedCounts;
 
 use crate::ks::ks_2samp;
+use crate::runs::sample_runs;
 use crate::sample::{Moments, Sample, weighted_runs};
 use crate::sort::sort_f64;
 use crate::stattests::{
@@ -329,6 +330,10 @@ struct NumericSide {
     exact: Option<ExactMoments>,
     /// Non-finite values dropped (counted as missing, as Evidently drops them).
     dropped: usize,
+    /// The sample's moments and deviation, computed once: the test, the summary and the
+    /// bounds all ask, and each asking is two passes over millions of values.
+    sample_moments: std::cell::OnceCell<Moments>,
+    sample_std: std::cell::OnceCell<f64>,
 }
 
 impl NumericSide {
@@ -345,6 +350,8 @@ impl NumericSide {
                     rank_error: 0.0,
                     exact: None,
                     dropped,
+                    sample_moments: Default::default(),
+                    sample_std: Default::default(),
                 }
             }
             Values::Weighted(w) => {
@@ -371,6 +378,8 @@ impl NumericSide {
                     },
                     exact,
                     dropped: 0,
+                    sample_moments: Default::default(),
+                    sample_std: Default::default(),
                 }
             }
             Values::Categorical(_) | Values::Frequent(_) => NumericSide {
@@ -379,6 +388,8 @@ impl NumericSide {
                 rank_error: 0.0,
                 exact: None,
                 dropped: 0,
+                sample_moments: Default::default(),
+                sample_std: Default::default(),
             },
         }
     }
@@ -414,7 +425,7 @@ impl NumericSide {
                 mean: e.mean,
                 m2: e.m2,
             },
-            None => s.moments(),
+            None => *self.sample_moments.get_or_init(|| s.moments()),
         }
     }
 
@@ -465,7 +476,16 @@ impl NumericSide {
         match self.exact {
             // A profile's exact moments are finite (validated when read).
             Some(_) => self.moments().std(),
-            None => self.sample().std(),
+            None => *self.sample_std.get_or_init(|| {
+                // The moments' deviation when finite (what `Sample::std` computes first),
+                // without computing those moments again.
+                let s = self.moments().std();
+                if s.is_finite() {
+                    s
+                } else {
+                    self.sample().std()
+                }
+            }),
         }
     }
 
@@ -677,6 +697,15 @@ fn null_reason(test: StatTest, distinct: usize, score: f64) -> String {
     }
 }
 
+/// Bounds widened by a relative 1e-12 each way. They are proven for exact arithmetic; the
+/// full data's score is itself computed in floating point and may land an ulp or two
+/// outside (a Jensen-Shannon distance of sqrt(ln 2), its greatest value, computed as
+/// 0.8325546111576978 against a bound of 0.8325546111576977).
+fn with_rounding_room([lo, hi]: [f64; 2]) -> [f64; 2] {
+    const ROOM: f64 = 1e-12;
+    [lo - lo.abs() * ROOM, hi + hi.abs() * ROOM]
+}
+
 /// Whether the full data may decide otherwise than the score: the decision at the two ends
 /// of the bounds differs (every test's decision is monotone in its score).
 fn uncertain(test: StatTest, bounds: Option<[f64; 2]>, threshold: f64) -> bool {
@@ -736,7 +765,9 @@ fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
         )));
     }
     let ref_rows = usize::try_from(rs.count()).unwrap_or(usize::MAX);
-    let n_unique = weighted_runs(rs, cs).count();
+    // Only whether there are more than 64 distinct values decides anything (the default
+    // test, per-value counts): the walk stops there, not at the end of millions of rows.
+    let n_unique = sample_runs(rs, cs).take(65).count();
     // Per-value counts only where a test or the chart needs them: a continuous
     // column has as many distinct values as rows.
     let (aligned, labels) = if n_unique <= 64 {
@@ -905,7 +936,7 @@ fn column_drift_inner(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
     // that is not a number has none.
     let score_bounds = bounds
         .filter(|_| score.is_finite())
-        .map(|[lo, hi]| [lo.min(score), hi.max(score)]);
+        .map(|[lo, hi]| with_rounding_room([lo.min(score), hi.max(score)]));
     let distribution = numeric_distribution(&r, &c, &aligned, &labels);
     let score_reason = (!score.is_finite()).then(|| null_reason(test, n_unique, score));
     Ok(ColumnDrift {
@@ -1143,7 +1174,9 @@ fn bounded_categorical_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnEr
     let low = (listed[0].powi(2) + rest[0].powi(2)).min(ln2).sqrt();
     let high = (listed[1].powi(2) + rest_high / 2.0).min(ln2).sqrt();
     let threshold = req.threshold.unwrap_or(test.default_threshold());
-    let score_bounds = score.is_finite().then(|| [low.min(score), high.max(score)]);
+    let score_bounds = score
+        .is_finite()
+        .then(|| with_rounding_room([low.min(score), high.max(score)]));
     let summary = |side: &CountSide, v: &Values, missing| Summary {
         count: usize::try_from(v.count()).unwrap_or(usize::MAX),
         missing,

@@ -14,23 +14,30 @@ fn split(len: usize) -> usize {
 
 /// Pairwise summation (numpy's algorithm shape), so long sums round like numpy's.
 pub fn pairwise_sum(v: &[f64]) -> f64 {
+    pairwise_sum_of(v, |x| x)
+}
+
+/// [`pairwise_sum`] of `f` of each value, the same additions in the same order as summing
+/// a slice of `f(x)`, without making that slice (a squared deviation per value of a column
+/// of millions took a fresh allocation as large as the column).
+pub fn pairwise_sum_of(v: &[f64], f: impl Fn(f64) -> f64 + Copy) -> f64 {
     if v.len() <= BLOCK {
         let mut lanes = [0.0f64; 8];
         let mut chunks = v.chunks_exact(8);
         for c in &mut chunks {
             for (l, x) in lanes.iter_mut().zip(c) {
-                *l += x;
+                *l += f(*x);
             }
         }
         let mut s = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
             + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
         for x in chunks.remainder() {
-            s += x;
+            s += f(*x);
         }
         return s;
     }
     let half = split(v.len());
-    pairwise_sum(&v[..half]) + pairwise_sum(&v[half..])
+    pairwise_sum_of(&v[..half], f) + pairwise_sum_of(&v[half..], f)
 }
 
 /// [`pairwise_sum`] of the first `len` values `terms` yields, without holding them: the
@@ -108,6 +115,19 @@ mod tests {
         }
         // Missing terms count as 0.
         assert_eq!(pairwise_sum_streamed(300, &mut [1.5, 2.0].into_iter()), 3.5);
+    }
+
+    #[test]
+    fn the_mapped_sum_is_the_sum_of_the_mapped_slice_to_the_bit() {
+        let v: Vec<f64> = (0..10_007).map(|i| (i as f64 * 0.37).sin() * 1e3).collect();
+        let square = |x: f64| (x - 1.25) * (x - 1.25);
+        let mapped: Vec<f64> = v.iter().map(|x| square(*x)).collect();
+        for len in [0, 5, 128, 129, 4099, 10_007] {
+            assert_eq!(
+                pairwise_sum_of(&v[..len], square).to_bits(),
+                pairwise_sum(&mapped[..len]).to_bits()
+            );
+        }
     }
 
     #[test]

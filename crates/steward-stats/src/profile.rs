@@ -178,6 +178,8 @@ fn is_rfc3339_utc(t: &str) -> bool {
         && matches!(rest, "Z" | "z" | "+00:00")
 }
 const HLL_LG_K: u8 = 12;
+// The sketch accepts 4..=21; checked here, when compiling, so creating one cannot fail.
+const _: () = assert!(HLL_LG_K >= 4 && HLL_LG_K <= 21);
 /// Exact value counts are kept up to this many distinct values (categorical columns) ...
 const EXACT_CATEGORIES: usize = 10_000;
 /// ... and this many for numerical columns (enough for every test's choice to be exact).
@@ -375,7 +377,8 @@ fn number_key(v: f64) -> String {
 impl ColumnProfile {
     /// The profile of one column's values.
     pub fn new(name: &str, kind: ProfileKind, values: &Values, missing: u64) -> ColumnProfile {
-        let mut hll = HllSketch::new(HLL_LG_K, HllType::Hll8).expect("valid HLL parameters");
+        let mut hll = HllSketch::new(HLL_LG_K, HllType::Hll8)
+            .expect("HLL_LG_K is within 4..=21, checked when compiling");
         match values {
             Values::Weighted(w) => ColumnProfile::from_weighted(name, kind, w, missing, hll),
             // Counts known only within bounds cannot be summarized again as counts: the
@@ -1226,12 +1229,24 @@ impl Profile {
         let p: Profile = serde_json::from_slice(bytes)
             .map_err(|e| not_a_profile(format!("not a valid steward profile: {}", plain(&e))))?;
         p.validate()?;
+        // As stored, a profile holds every column its source had (a comparison may then keep
+        // fewer of them in memory, so this is checked on reading only).
+        if let Some(source) = &p.source
+            && source.columns != p.columns.len() as u64
+        {
+            return Err(ProfileError::Invalid(format!(
+                "source.columns {} is not the profile's {} columns",
+                source.columns,
+                p.columns.len()
+            )));
+        }
         Ok(p)
     }
 
     /// Whether `bytes` look like a profile rather than a dataset: the first JSON value is
     /// an object with a `format` naming a steward profile, or with `columns` and `rows`.
-    /// A damaged profile still names its format near the top (where Steward writes it).
+    /// A damaged profile spans lines, or names its format near the top (where Steward
+    /// writes it).
     pub fn looks_like_profile(bytes: &[u8]) -> bool {
         Self::first_value_is_profile(bytes).unwrap_or_else(|| {
             String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).contains("\"steward-profile")
@@ -1260,6 +1275,10 @@ impl Profile {
                 Some(named || (p.columns.is_some() && p.rows.is_some()))
             }
             Some(Err(e)) if e.is_eof() => None,
+            // A damaged first value that runs past its first line cannot be a row of JSON
+            // Lines, whose rows are one line each: it is a damaged profile (one saved again
+            // with its keys sorted names its format far from the top).
+            Some(Err(e)) if e.line() > 1 => Some(true),
             _ => Some(
                 String::from_utf8_lossy(&bytes[..bytes.len().min(256)])
                     .contains("\"steward-profile"),

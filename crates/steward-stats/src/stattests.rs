@@ -18,11 +18,13 @@ use crate::special::{chi2_sf, ndtr};
 /// value and the next both CDFs are constant, and each stretch contributes
 /// `f(F_u - F_v) * length`; the terms are summed pairwise, as numpy sums them. Lengths are
 /// divided by `scale` (two values near ±1.7e308 are more than f64 holds apart: the distance
-/// is then computed on the scaled line). The terms are streamed into the sum, never held:
-/// one walk counts the stretches (the sum's shape depends on how many there are), a second
-/// produces them.
+/// is then computed on the scaled line). The terms are streamed into the sum, never held,
+/// in one walk. The sum takes the shape of scipy's: one term per gap between neighbouring
+/// points of the pooled sample (`len(u) + len(v) - 1`, zero-length gaps between tied points
+/// included). Runs merge tied points, so the walk yields at most that many terms and the
+/// missing ones count as 0; without ties the terms and their order are scipy's.
 fn cdf_distance(u: Sample, v: Sample, f: impl Fn(f64) -> f64, scale: f64) -> f64 {
-    let stretches = sample_runs(u, v).count().saturating_sub(1);
+    let stretches = (u.points().len() + v.points().len()).saturating_sub(1);
     let (nu, nv) = (u.count() as f64, v.count() as f64);
     let (mut i, mut j) = (0u64, 0u64);
     let mut runs = sample_runs(u, v);

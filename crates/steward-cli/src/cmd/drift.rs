@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, bail};
 use steward_data::drift::{DriftOptions, DriftReport, Side, drift_with_progress};
-use steward_data::{Dataset, Format, read};
+use steward_data::{Format, OpenedDataset, Source, open_dataset};
 use steward_stats::StatTest;
 use steward_stats::profile::Profile;
 
@@ -194,21 +194,23 @@ fn load(
     path: &Path,
     flag: Option<InputFormat>,
     keep: &(dyn Fn(&str) -> bool + Sync),
-) -> anyhow::Result<Dataset> {
+) -> anyhow::Result<OpenedDataset> {
     let format = format_for(path, flag)?;
-    read(path, format, keep).map_err(|e| anyhow!("{e}"))
+    let name = path.display().to_string();
+    open_dataset(Source::Path(path.to_path_buf()), &name, format, keep).map_err(|e| anyhow!("{e}"))
 }
 
-/// One side as read: rows, or a profile with only the kept columns.
+/// One side as opened: rows, a file read a column at a time, or a profile with only the
+/// kept columns.
 enum Loaded {
-    Data(Dataset),
+    Data(OpenedDataset),
     Profile(Profile),
 }
 
 impl Loaded {
     fn column_names(&self) -> BTreeSet<&str> {
         match self {
-            Loaded::Data(d) => d.columns.iter().map(|c| c.name.as_str()).collect(),
+            Loaded::Data(d) => d.column_names().into_iter().collect(),
             Loaded::Profile(p) => p.columns.iter().map(|c| c.name.as_str()).collect(),
         }
     }
@@ -311,7 +313,7 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     if !quiet {
         for (path, side) in [(&args.reference, &reference), (&args.current, &current)] {
             if let Loaded::Data(d) = side {
-                note_unsupported(path, d);
+                note_unsupported(path, d.unsupported());
             }
         }
     }
@@ -323,19 +325,28 @@ pub fn run(args: &DriftArgs, quiet: bool) -> Result<ExitCode, Failure> {
     let reference_is_profile = matches!(reference, Loaded::Profile(_));
     // Profiles are lent to the comparison, datasets moved into it (never copied).
     let (reference_profile, current_profile);
+    let (reference_columns, current_columns);
     let reference_side = match reference {
         Loaded::Profile(p) => {
             reference_profile = p;
             Side::Profile(&reference_profile)
         }
-        Loaded::Data(d) => Side::Data(d),
+        Loaded::Data(OpenedDataset::Rows(d)) => Side::Data(d),
+        Loaded::Data(OpenedDataset::Columns(c)) => {
+            reference_columns = c;
+            Side::Columns(&reference_columns)
+        }
     };
     let current_side = match current {
         Loaded::Profile(p) => {
             current_profile = p;
             Side::Profile(&current_profile)
         }
-        Loaded::Data(d) => Side::Data(d),
+        Loaded::Data(OpenedDataset::Rows(d)) => Side::Data(d),
+        Loaded::Data(OpenedDataset::Columns(c)) => {
+            current_columns = c;
+            Side::Columns(&current_columns)
+        }
     };
     let report =
         drift_with_progress(reference_side, current_side, &opts, &on_column).map_err(|e| {
@@ -387,8 +398,8 @@ fn finish(args: &DriftArgs, quiet: bool, report: DriftReport) -> Result<ExitCode
 
 /// A note per column the reader left out (a type Steward does not test, or no values at
 /// all), so no column disappears from a report without a word. Shared by `profile`.
-pub(super) fn note_unsupported(path: &std::path::Path, ds: &Dataset) {
-    for (col, ty) in &ds.unsupported {
+pub(super) fn note_unsupported(path: &std::path::Path, unsupported: &[(String, String)]) {
+    for (col, ty) in unsupported {
         let what = if ty == "no values" {
             "holds no values (every cell is empty or missing)".to_string()
         } else {

@@ -95,7 +95,7 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode, Failure> {
     let keep = |c: &str| !excluded.excludes(c) && (only.is_empty() || only.contains(c));
     let dataset = read(data, format, &keep).map_err(|e| anyhow!("{e}"))?;
     excluded.check(&data.display().to_string())?;
-    super::drift::note_unsupported(data, &dataset);
+    super::drift::note_unsupported(data, &dataset.unsupported);
     let names: BTreeSet<&str> = dataset.columns.iter().map(|x| x.name.as_str()).collect();
     for c in &only {
         if !names.contains(c) {

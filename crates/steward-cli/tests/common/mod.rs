@@ -130,3 +130,23 @@ pub fn prlimit_available() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// The arguments of `steward drift` as JSON, quiet, with `extra` after them.
+pub fn drift_json_args<'a>(
+    reference: &'a Path,
+    current: &'a Path,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "drift",
+        "--reference",
+        s(reference),
+        "--current",
+        s(current),
+        "--format",
+        "json",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    args
+}

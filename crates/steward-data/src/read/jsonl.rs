@@ -291,6 +291,9 @@ struct Shape {
     beyond_i64: bool,
     /// A negative number, a fraction, or a float: not an unsigned integer.
     not_unsigned: bool,
+    /// A number or a boolean: the key is not strings alone, so its dates or timestamps are
+    /// text (read as a date, a number would become a day count and a boolean an error).
+    not_strings: bool,
 }
 
 fn temporal() -> &'static [regex::Regex; 2] {
@@ -321,12 +324,14 @@ impl Shape {
                 }
             }
             serde_json::Value::Number(n) => {
+                self.not_strings = true;
                 if n.is_u64() && !n.is_i64() {
                     self.beyond_i64 = true;
                 } else if !n.is_u64() {
                     self.not_unsigned = true;
                 }
             }
+            serde_json::Value::Bool(_) => self.not_strings = true,
             _ => {}
         }
     }
@@ -335,6 +340,7 @@ impl Shape {
     fn own_type(&self, inferred: &DataType) -> Option<DataType> {
         use arrow_schema::TimeUnit;
         match inferred {
+            DataType::Utf8 if self.not_strings => None,
             DataType::Utf8 if self.strings > 0 && self.dates == self.strings => {
                 Some(DataType::Date32)
             }
@@ -629,5 +635,48 @@ impl Iterator for JsonBatches {
                 Some(Err(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{Input, Random};
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Date32Type;
+    use arrow_array::{Array, ArrayRef};
+
+    /// The key `d` of `text`, read in its own type.
+    fn typed(text: &str) -> ArrayRef {
+        let source = TextSource::new(
+            "t.jsonl",
+            Input::Random(Random::Bytes(bytes::Bytes::from(text.to_string()))),
+        )
+        .unwrap();
+        let batches = read("t.jsonl", source, &|_| true, Decode::Typed).unwrap();
+        let mut all: Vec<RecordBatch> = batches.body.into_stream().map(Result::unwrap).collect();
+        assert_eq!(all.len(), 1);
+        let batch = all.remove(0);
+        batch.column(batch.schema().index_of("d").unwrap()).clone()
+    }
+
+    fn texts(a: &ArrayRef) -> Vec<Option<&str>> {
+        a.as_string::<i32>().iter().collect()
+    }
+
+    #[test]
+    fn a_key_of_dates_alone_is_a_date_and_with_numbers_or_booleans_is_text() {
+        let days = typed("{\"d\": \"2024-01-31\"}\n{\"d\": null}\n");
+        assert_eq!(days.data_type(), &DataType::Date32);
+        let days = days.as_primitive::<Date32Type>();
+        assert_eq!((days.value(0), days.is_null(1)), (19_753, true));
+        // A number among dates would otherwise be read as a day count: 5 as 1970-01-06.
+        let mixed = typed("{\"d\": \"2024-01-31\"}\n{\"d\": 5}\n");
+        assert_eq!(mixed.data_type(), &DataType::Utf8);
+        assert_eq!(texts(&mixed), [Some("2024-01-31"), Some("5")]);
+        // And a boolean among timestamps would be an error.
+        let mixed = typed("{\"d\": \"2024-01-31T10:11:12Z\"}\n{\"d\": true}\n");
+        assert_eq!(mixed.data_type(), &DataType::Utf8);
+        assert_eq!(texts(&mixed), [Some("2024-01-31T10:11:12Z"), Some("true")]);
     }
 }

@@ -147,3 +147,27 @@ pub fn through_fifo(
     drop(writer);
     Some(r)
 }
+
+pub fn replace_last(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+    let at = bytes
+        .windows(from.len())
+        .rposition(|w| w == from)
+        .expect("the pattern is in the file");
+    bytes[at..at + from.len()].copy_from_slice(to);
+}
+
+/// An Arrow file whose record batch claims a body of 2^50 bytes.
+pub fn arrow_file_claiming_a_huge_body() -> Vec<u8> {
+    let mut bytes = ipc_file(&batch());
+    let n = bytes.len();
+    let len = i32::from_le_bytes(bytes[n - 10..n - 6].try_into().unwrap()) as usize;
+    let footer = bytes[n - 10 - len..n - 10].to_vec();
+    let body = arrow_ipc::root_as_footer(&footer)
+        .unwrap()
+        .recordBatches()
+        .unwrap()
+        .get(0)
+        .bodyLength();
+    replace_last(&mut bytes, &body.to_le_bytes(), &(1i64 << 50).to_le_bytes());
+    bytes
+}

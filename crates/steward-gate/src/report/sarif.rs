@@ -98,7 +98,9 @@ pub fn sarif(report: &GateReport, tool_version: &str) -> String {
 }
 
 fn json_string<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).expect("SARIF parts always serialize")
+    // The parts are the SARIF structs below and `json!` values: strings, numbers and lists
+    // under string keys, which serde_json cannot fail to write.
+    serde_json::to_string(v).expect("SARIF parts are strings, numbers and lists under string keys")
 }
 
 #[derive(Serialize)]
