@@ -1,7 +1,7 @@
 //! Sorting f64, the hot path of `steward drift` (every numerical column is sorted, millions
 //! of values a side). Written here rather than taken from a crate because it is most of
 //! drift's time, and the shape of the data allows better than a general sort: one pass
-//! spreads the values into 256 buckets by where they lie between the minimum and the
+//! spreads the values into up to 1,024 buckets by where they lie between the minimum and the
 //! maximum, and each bucket, now small enough to stay in the CPU's caches, is radix-sorted
 //! there. A plain LSD radix sort of 10 million values moves every value 8 times across
 //! memory, to 256 places at once, and spends most of its time waiting on the memory and on
@@ -15,8 +15,10 @@ const RADIX_MIN: usize = 512;
 const IN_CACHE_MAX: usize = 1 << 16;
 
 /// The most buckets values are spread into at once: few enough that writing to all of them
-/// at once stays within the address-translation cache.
-const BUCKETS: usize = 256;
+/// at once stays within the address-translation cache. Measured on 10M normal values
+/// (`bench_columns`): 256 buckets 279 ms, 1,024 252 ms, 2,048 252 ms, 4,096 258 ms; on 1M,
+/// 1,024 was the fastest.
+const BUCKETS: usize = 1024;
 
 /// The values a bucket is meant to hold: far enough below [`IN_CACHE_MAX`] that an uneven
 /// spread (a normal distribution's middle buckets hold several times the average) still
