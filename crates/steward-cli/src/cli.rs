@@ -74,6 +74,9 @@ pub enum Command {
     Drift(DriftArgs),
     /// Summarize a dataset into a mergeable profile, or merge profiles of parts (`profile merge`).
     Profile(ProfileArgs),
+    /// Why a readiness rule exists, what passes it, the manifest keys it reads and an
+    /// example fix; without a rule, the list of rules.
+    Explain(ExplainArgs),
     /// Print the JSON Schema of the AISystem manifest (for editor completion).
     Schema,
     /// Write a commented starter manifest that shows every section.
@@ -122,6 +125,27 @@ pub struct CheckArgs {
     /// List on stderr every file looked at in a folder and left out, with the reason.
     #[arg(long, short)]
     pub verbose: bool,
+    /// With the text format: after the findings of each rule that failed or warned, the
+    /// question behind the rule and an example fix (once per rule).
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule's id (Q1 to Q5, P1 to P5, C1 to C3), in any case; omitted, every rule is
+    /// listed.
+    #[arg(value_name = "RULE")]
+    pub rule: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Metric(args) => cmd::metric::run(&args),
         Command::Drift(args) => cmd::drift::run(&args, cli.quiet),
         Command::Profile(args) => cmd::profile::run(&args),
+        Command::Explain(args) => cmd::explain::run(&args),
         Command::Schema => cmd::schema::run(),
         Command::Init(args) => cmd::init::run(&args),
         Command::Completions { shell } => cmd::docs::completions(shell),

@@ -3,6 +3,7 @@
 //! findings; the renderers in [`report`] turn findings into text, JSON, Markdown, JUnit and
 //! SARIF. Nothing here reads files or the clock.
 
+pub mod explain;
 mod finding;
 pub mod portfolio;
 pub mod report;
@@ -53,11 +54,23 @@ pub struct SystemReport {
     pub lifecycle: Lifecycle,
     pub target: Lifecycle,
     pub verdict: Verdict,
+    /// Findings by status (a rule may have several findings, or one per item).
     pub summary: Summary,
+    /// Rules by status, each counted once: failed if any of its findings failed, else
+    /// warning if any warned, else passed if any passed, else skipped. These add up to the
+    /// number of rules, and JUnit's test cases count the same way.
+    #[serde(default)]
+    pub rules: Summary,
     pub findings: Vec<Finding>,
 }
 
 impl SystemReport {
+    /// The status of rule `id` for this system: its findings' worst (see
+    /// [`SystemReport::rules`]); `None` when it has no finding.
+    pub fn rule_status(&self, id: RuleId) -> Option<Status> {
+        rule_status(&self.findings, id)
+    }
+
     /// Rule ids with at least one failed finding, in rule order, each once.
     pub fn failed_rules(&self) -> Vec<RuleId> {
         let mut ids: Vec<RuleId> = Vec::new();
@@ -95,15 +108,12 @@ pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemRep
     let lifecycle = system.manifest.spec.lifecycle;
     let target = options.target.unwrap_or_else(|| lifecycle.next());
     let findings = rules::run(system, options.today, target);
-    let mut summary = Summary::default();
-    for f in &findings {
-        match f.status {
-            Status::Passed => summary.passed += 1,
-            Status::Failed => summary.failed += 1,
-            Status::Warning => summary.warning += 1,
-            Status::Skipped => summary.skipped += 1,
-        }
-    }
+    let summary = Summary::of(findings.iter().map(|f| f.status));
+    let rules = Summary::of(
+        finding::RULES
+            .iter()
+            .filter_map(|r| rule_status(&findings, r.id)),
+    );
     SystemReport {
         name: system.manifest.metadata.name.to_string(),
         file: file.to_string(),
@@ -115,6 +125,39 @@ pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemRep
             Verdict::NotReady
         },
         summary,
+        rules,
         findings,
+    }
+}
+
+fn rule_status(findings: &[Finding], id: RuleId) -> Option<Status> {
+    let mut statuses = findings.iter().filter(|f| f.id == id).map(|f| f.status);
+    let first = statuses.next()?;
+    let rank = |s: Status| match s {
+        Status::Failed => 3,
+        Status::Warning => 2,
+        Status::Passed => 1,
+        Status::Skipped => 0,
+    };
+    Some(statuses.fold(first, |a, b| if rank(b) > rank(a) { b } else { a }))
+}
+
+impl Summary {
+    /// Counts of each status.
+    pub fn of(statuses: impl Iterator<Item = Status>) -> Summary {
+        let mut s = Summary::default();
+        for status in statuses {
+            match status {
+                Status::Passed => s.passed += 1,
+                Status::Failed => s.failed += 1,
+                Status::Warning => s.warning += 1,
+                Status::Skipped => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    pub fn total(&self) -> usize {
+        self.passed + self.failed + self.warning + self.skipped
     }
 }

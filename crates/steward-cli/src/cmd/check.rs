@@ -39,7 +39,7 @@ pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
             .collect(),
     };
     let rendered = match args.format {
-        CheckFormat::Text => report::text(&report, colors.stdout),
+        CheckFormat::Text => report::text_with(&report, colors.stdout, args.explain),
         CheckFormat::Json => steward_io::escape_json(&report::json(&report)).into_owned(),
         CheckFormat::Markdown => report::markdown(&report),
         CheckFormat::Junit => report::junit(&report),

@@ -4,6 +4,7 @@ pub mod check;
 pub mod cost;
 pub mod docs;
 pub mod drift;
+pub mod explain;
 pub mod init;
 pub mod metric;
 pub mod portfolio;

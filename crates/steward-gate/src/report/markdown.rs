@@ -39,19 +39,15 @@ pub fn markdown(report: &GateReport) -> String {
             Verdict::Ready => (":white_check_mark:", "ready"),
             Verdict::NotReady => (":x:", "not ready"),
         };
-        let s = sys.summary;
         let _ = writeln!(
             out,
-            "## {icon} `{}` is {verdict} for {}\n\n`{}` · {} → {} · {} passed, {} failed, {} warnings, {} skipped\n",
+            "## {icon} `{}` is {verdict} for {}\n\n`{}` · {} → {} · {}\n",
             code(&sys.name),
             sys.target,
             code(&sys.file),
             sys.lifecycle,
             sys.target,
-            s.passed,
-            s.failed,
-            s.warning,
-            s.skipped
+            super::summary_line(sys)
         );
         let problems: Vec<_> = sys
             .findings
@@ -87,7 +83,7 @@ pub fn markdown(report: &GateReport) -> String {
             let _ = writeln!(
                 out,
                 "<details><summary>{} passed, {} skipped</summary>\n\n| Status | Rule | Finding |\n|---|---|---|",
-                s.passed, s.skipped
+                sys.summary.passed, sys.summary.skipped
             );
             for f in others {
                 let title = f.id.rule().title;

@@ -13,7 +13,7 @@ use crate::GateReport;
 pub use junit::junit;
 pub use markdown::markdown;
 pub use sarif::sarif;
-pub use text::text;
+pub use text::{text, text_with};
 
 /// The `steward check --format json` document.
 pub fn json(report: &GateReport) -> String {
@@ -59,4 +59,23 @@ fn xml(s: &str, attribute: bool) -> String {
         }
     }
     out
+}
+
+/// A system's counts as people read them: rules first (each once, so they add up to the
+/// number of rules, as JUnit's test cases do), then the findings behind them.
+pub(crate) fn summary_line(sys: &crate::SystemReport) -> String {
+    let r = sys.rules;
+    let f = sys.summary;
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{} of {} rules passed, {} failed, {} warned, {} skipped ({} and {})",
+        r.passed,
+        r.total(),
+        r.failed,
+        r.warning,
+        r.skipped,
+        plural(f.failed, "failed finding", "failed findings"),
+        plural(f.warning, "warning", "warnings"),
+    )
 }

@@ -16,6 +16,13 @@ fn style(color: bool, s: Style) -> Style {
 }
 
 pub fn text(report: &GateReport, color: bool) -> String {
+    text_with(report, color, false)
+}
+
+/// [`text`], and with `explain`, after the findings of each rule that failed or warned, the
+/// question behind the rule and an example fix (each rule once per report, at its first
+/// such place).
+pub fn text_with(report: &GateReport, color: bool, explain: bool) -> String {
     let red = style(
         color,
         Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
@@ -29,6 +36,7 @@ pub fn text(report: &GateReport, color: bool) -> String {
     let bold = style(color, Style::new().bold());
 
     let mut out = String::new();
+    let mut explained: Vec<crate::RuleId> = Vec::new();
     for (n, sys) in report.systems.iter().enumerate() {
         if n > 0 {
             out.push('\n');
@@ -45,16 +53,11 @@ pub fn text(report: &GateReport, color: bool) -> String {
             sys.lifecycle,
             sys.target
         );
-        let s = sys.summary;
         let _ = writeln!(
             out,
-            "{verdict_style}{verdict}{verdict_style:#} for {}: {} passed, {} failed, {} warning{}, {} skipped",
+            "{verdict_style}{verdict}{verdict_style:#} for {}: {}",
             sys.target,
-            s.passed,
-            s.failed,
-            s.warning,
-            if s.warning == 1 { "" } else { "s" },
-            s.skipped
+            super::summary_line(sys)
         );
         for group in [Group::Questions, Group::Patterns, Group::Cost] {
             let _ = writeln!(out, "\n  {bold}{}{bold:#}", group.title());
@@ -82,6 +85,22 @@ pub fn text(report: &GateReport, color: bool) -> String {
                             f.column,
                             esc(&f.path)
                         );
+                    }
+                }
+                let problem = sys.findings.iter().any(|f| {
+                    f.id == rule.id && matches!(f.status, Status::Failed | Status::Warning)
+                });
+                if explain && problem && !explained.contains(&rule.id) {
+                    explained.push(rule.id);
+                    let e = crate::explain::explain(rule.id);
+                    let _ = writeln!(out, "       Why it matters: {}", e.question);
+                    let _ = writeln!(
+                        out,
+                        "       Example fix (more: steward explain {}):",
+                        rule.id
+                    );
+                    for line in e.example_fix.lines() {
+                        let _ = writeln!(out, "         {line}");
                     }
                 }
             }
