@@ -869,3 +869,40 @@ fn sarif_is_one_compact_line_per_result() {
     assert!(out.len() < 1_000 * problems + 20_000, "{} bytes", out.len());
     assert!(out.lines().count() < problems + 100);
 }
+
+/// The unedited starter from `steward init` answers nothing on the team's behalf: no rule
+/// passes, whatever the day and the stage it is judged for, and what is not failed or
+/// warned is skipped with the reason (a yardstick without the figure it needs).
+#[test]
+fn the_unedited_starter_passes_no_rule() {
+    let today = Date::parse(TODAY).unwrap();
+    let text =
+        steward_manifest::starter::starter_manifest(&steward_manifest::starter::StarterOptions {
+            name: "ticket-triage",
+            team: "support-tier1",
+            owner: "group:default/support",
+            today,
+        })
+        .unwrap();
+    for target in [None, Some(Lifecycle::Production)] {
+        let report = run(&text, target);
+        assert_eq!(report.rules.passed, 0, "{:#?}", report.findings);
+        assert_eq!(report.rules.total(), steward_gate::RULES.len());
+        for f in &report.findings {
+            assert_ne!(f.status, Status::Passed, "{} passed: {}", f.id, f.message);
+        }
+    }
+    // A placeholder is as good as nothing: replacing one with an answer is what passes.
+    let workflow = |r: &SystemReport| {
+        r.findings
+            .iter()
+            .filter(|f| f.id.as_str() == "P1" && f.path == "spec.scope.workflow")
+            .count()
+    };
+    assert_eq!(workflow(&run(&text, None)), 1);
+    let answered = text.replace(
+        "\"TODO: the one workflow this system supports\"",
+        "Triage of incoming tier-1 tickets",
+    );
+    assert_eq!(workflow(&run(&answered, None)), 0);
+}

@@ -1,6 +1,8 @@
 //! The commented starter manifest `steward init` writes. It parses as it is, shows every
-//! section, and leaves the figures a team must decide commented out, so that running
-//! `steward check` on it lists exactly what is still to be written.
+//! section, and answers nothing on the team's behalf: figures and dates are commented out
+//! and every sentence to write is a `TODO:` placeholder, which the gate counts as missing.
+//! So `steward check` on the unedited starter fails every rule a team must answer, and lists
+//! exactly what is still to be written.
 
 use crate::values::{Date, InvalidSystemName, SystemName};
 
@@ -44,7 +46,7 @@ kind: AISystem
 metadata:
   name: {name}
   title: {title}
-  description: What the system does, for whom, in one or two sentences.
+  description: "TODO: what the system does, for whom, in one or two sentences"
   tags: []
   links: []
   annotations: {{}}
@@ -55,21 +57,21 @@ spec:
   # Scope narrowly first: one team, one workflow, explicit boundaries.
   scope:
     team: {team}
-    workflow: The one workflow this system supports
+    workflow: "TODO: the one workflow this system supports"
     # users: 25
     in_scope:
-      - What the system does
+      - "TODO: what the system does"
     out_of_scope:
-      - What it must never do
-    changes_team_workflow: false        # true when it changes who is responsible for what
+      - "TODO: what it must never do"
+    # changes_team_workflow: true       # does it change who is responsible for what? true or false
 
   # Who owns its performance in month 18, with the authority to change and roll it back.
   owner:
     ref: {owner}
     # accountable_person: user:default/someone
-    since: {today}
-    accountable_until: {until}
-    confirmed_on: {today}
+    # since: {today}                    # dates are the owner's to give, none is assumed
+    # accountable_until: {until}        # at least 18 months past the production launch
+    # confirmed_on: {today}             # when the owner last confirmed, at least every 180 days
     authority: [change-prompts, roll-back]
 
   milestones:
@@ -80,15 +82,15 @@ spec:
   # Success defined as a number before building: a change, a window and a baseline.
   success_metrics:
     - name: primary-outcome
-      description: The outcome the business pays for
+      description: "TODO: the outcome the business pays for"
       unit: hours
       aggregate: median                 # mean | median | p90 | sum | count | rate_per_day
       direction: decrease               # decrease | increase
       # target_change: "25%"
       within_days: 90
       baseline_days: 180
-      defined_on: {today}
-      source: where the observations come from
+      # defined_on: {today}             # the day the target was agreed, before building
+      source: "TODO: where the observations come from"
 
   # Integration, data preparation, testing and change management as separate lines.
   # A figure is a number or a range {{low: N, likely: N, high: N}}.
@@ -135,7 +137,7 @@ spec:
   iteration:
     cycle_days: 30
     feedback_channels: []
-    next_review: {review}
+    # next_review: {review}
 
   # Build, buy or hybrid, judged on integration effort, maintainability, lock-in,
   # time to value and total cost; scores are 1 (worst) to 5 (best).

@@ -39,6 +39,24 @@ pub fn is_blank(s: &str) -> bool {
     })
 }
 
+/// Whether text is a placeholder still waiting for its answer: it starts with `TODO`
+/// (any case) followed by `:`, a space or nothing, as the starter from `steward init`
+/// writes them. A placeholder counts as missing, as blank text does.
+pub fn is_placeholder(s: &str) -> bool {
+    let t = s.trim_start();
+    t.get(..4)
+        .is_some_and(|head| head.eq_ignore_ascii_case("todo"))
+        && t[4..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ':' || c.is_whitespace())
+}
+
+/// Blank or a placeholder: text that answers nothing.
+pub fn is_unanswered(s: &str) -> bool {
+    is_blank(s) || is_placeholder(s)
+}
+
 /// Why text is not a manifest date.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
@@ -660,6 +678,28 @@ impl JsonSchema for SystemName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_unanswered() {
+        for p in [
+            "TODO",
+            "TODO: name the workflow",
+            "  todo: later",
+            "Todo name it",
+        ] {
+            assert!(is_placeholder(p) && is_unanswered(p), "{p}");
+        }
+        for a in [
+            "Todos for the payments team",
+            "Review TODO lists",
+            "Tod",
+            "",
+            "code review",
+        ] {
+            assert!(!is_placeholder(a), "{a}");
+        }
+        assert!(is_unanswered("  \u{200B} "));
+    }
 
     #[test]
     fn dates_are_strict() {

@@ -167,23 +167,23 @@ pub(crate) fn shown(s: &str) -> String {
 pub(crate) fn label(name: Option<&str>, kind: &str, index: usize) -> String {
     match name
         .map(str::trim)
-        .filter(|n| !steward_manifest::is_blank(n))
+        .filter(|n| !steward_manifest::is_unanswered(n))
     {
         Some(n) => format!("{kind} `{}`", shown(n)),
         None => format!("{kind} #{}", index + 1),
     }
 }
 
-/// Missing, empty, or only whitespace and invisible characters (a team of U+202E alone
-/// answers nothing).
+/// Missing, empty, only whitespace and invisible characters (a team of U+202E alone
+/// answers nothing), or a `TODO` placeholder the starter wrote and nobody replaced.
 pub(crate) fn blank(s: Option<&str>) -> bool {
-    s.is_none_or(steward_manifest::is_blank)
+    s.is_none_or(steward_manifest::is_unanswered)
 }
 
 /// The items of a list that say something.
 pub(crate) fn written(items: &[String]) -> usize {
     items
         .iter()
-        .filter(|s| !steward_manifest::is_blank(s))
+        .filter(|s| !steward_manifest::is_unanswered(s))
         .count()
 }
