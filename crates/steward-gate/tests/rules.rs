@@ -906,3 +906,33 @@ fn the_unedited_starter_passes_no_rule() {
     );
     assert_eq!(workflow(&run(&answered, None)), 0);
 }
+
+/// A drill that failed is evidence of a test, not of none: the finding says when it failed.
+#[test]
+fn a_failed_drill_is_named_not_denied() {
+    let failed = run(
+        &edit(&[("        result: passed", "        result: failed")]),
+        None,
+    );
+    let q5 = failed
+        .findings
+        .iter()
+        .find(|f| f.id.as_str() == "Q5" && f.path == "spec.fallback.tests")
+        .expect("Q5 fails on the tests");
+    assert!(
+        q5.message.contains("on 2026-09-14, failed"),
+        "{}",
+        q5.message
+    );
+    assert!(!q5.message.contains("never"), "{}", q5.message);
+    let none = run(
+        &edit(&[("    tests:\n      - date...\n\n", "    tests: []")]),
+        None,
+    );
+    let q5 = none
+        .findings
+        .iter()
+        .find(|f| f.id.as_str() == "Q5" && f.path == "spec.fallback.tests")
+        .expect("Q5 fails without tests");
+    assert!(q5.message.contains("never been tested"), "{}", q5.message);
+}

@@ -80,7 +80,8 @@ pub(crate) fn p2_separate_lines(c: &mut Check) {
                 format!(
                     "No `{key}` budget line. The AI component is one line; data preparation, \
                      integration, testing infrastructure and change management are separate, \
-                     protected lines, so {what} cannot be quietly absorbed by the others."
+                     protected lines, so that the money for {what} cannot quietly go to the \
+                     others."
                 ),
             );
         }

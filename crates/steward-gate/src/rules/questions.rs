@@ -135,8 +135,8 @@ pub(crate) fn q2_ownership(c: &mut Check) {
     if !can_undo {
         c.fail(
             "spec.owner.authority",
-            "The owner has no authority to roll back or disable the system (roll-back or \
-             disable), so a bad release cannot be stopped by the person accountable for it."
+            "The owner has no authority to stop the system (`roll-back` or `disable` in \
+             `authority`), so a bad release cannot be stopped by the person accountable for it."
                 .into(),
         );
     }
@@ -254,8 +254,15 @@ pub(crate) fn q4_degradation(c: &mut Check) {
             c.pass(
                 "spec.monitoring",
                 format!(
-                    "{leading} leading signal{} among {n}, each with a threshold and an alert route; reviewed every {d} days.",
-                    if leading == 1 { "" } else { "s" }
+                    "{}, each with a threshold and an alert route; reviewed every {d} days.",
+                    if leading == n {
+                        format!("{n} signal{}, all leading", if n == 1 { "" } else { "s" })
+                    } else {
+                        format!(
+                            "{leading} leading signal{} among {n} monitored",
+                            if leading == 1 { "" } else { "s" }
+                        )
+                    }
                 ),
             );
         }
@@ -280,12 +287,24 @@ pub(crate) fn q5_fallback(c: &mut Check) {
         .filter_map(|(i, t)| t.date.filter(|d| *d <= c.today).map(|d| (i, d)))
         .max_by_key(|(_, d)| *d);
     let Some((i, date)) = newest else {
-        c.fail(
-            "spec.fallback.tests",
-            "The fallback has never passed a test. An untested fallback is a hope, not a plan: \
-             run a drill and record its date, result and evidence."
+        // A failed drill is evidence too: say so, rather than that nothing was ever tried.
+        let failed = fallback
+            .tests
+            .iter()
+            .filter(|t| t.result == Some(TestResult::Failed))
+            .filter_map(|t| t.date.filter(|d| *d <= c.today))
+            .max();
+        let message = match failed {
+            Some(last) => format!(
+                "No fallback drill has passed yet: the last recorded one, on {last}, failed. \
+                 Fix what it found and run the drill again, recording its date, result and \
+                 evidence."
+            ),
+            None => "The fallback has never been tested. An untested fallback is a hope, not a \
+                     plan: run a drill and record its date, result and evidence."
                 .into(),
-        );
+        };
+        c.fail("spec.fallback.tests", message);
         return;
     };
     let age = date.days_until(c.today);
