@@ -174,7 +174,9 @@ pub struct PortfolioArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = PortfolioFormat::Text)]
     pub format: PortfolioFormat,
-    /// Sort the rows by this column (costs and failures sort largest first).
+    /// Sort the rows by this column (failures sort most first; costs largest first within
+    /// each currency, currencies in code order: amounts in different currencies are never
+    /// compared as numbers).
     #[arg(long, value_enum, default_value_t = PortfolioSort::Name)]
     pub sort: PortfolioSort,
     /// Reverse the sort order.

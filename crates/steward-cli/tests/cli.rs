@@ -274,13 +274,25 @@ fn portfolio_sorts_and_exports() {
         "examples",
     ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let totals: Vec<f64> = v["systems"]
+    // Largest first within a currency; currencies never compared as numbers.
+    let totals: Vec<(String, f64)> = v["systems"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["implementation_total"].as_f64().unwrap())
+        .map(|s| {
+            (
+                s["currency"].as_str().unwrap().to_string(),
+                s["implementation_total"].as_f64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(totals, vec![1_050_000.0, 620_000.0, 310_000.0, 90_000.0]);
+    let expected = [
+        ("EUR", 310_000.0),
+        ("EUR", 90_000.0),
+        ("USD", 1_050_000.0),
+        ("USD", 620_000.0),
+    ];
+    assert_eq!(totals, expected.map(|(c, v)| (c.to_string(), v)).to_vec());
     let csv = stdout(&steward(&[
         "portfolio",
         "--today",

@@ -94,10 +94,19 @@ fn compare(a: &PortfolioRow, b: &PortfolioRow, by: SortKey) -> Ordering {
         SortKey::Owner => a.owner.cmp(&b.owner),
         SortKey::Verdict => (a.verdict == Verdict::Ready).cmp(&(b.verdict == Verdict::Ready)),
         SortKey::Failed => b.failed_rules.len().cmp(&a.failed_rules.len()),
-        SortKey::Implementation => b.implementation_total.total_cmp(&a.implementation_total),
-        SortKey::Annual => b.annual_total.total_cmp(&a.annual_total),
+        // Amounts in different currencies are not comparable as numbers: rows go by
+        // currency first (in code order, none last), then largest first within one.
+        SortKey::Implementation => by_currency(a, b)
+            .then_with(|| b.implementation_total.total_cmp(&a.implementation_total)),
+        SortKey::Annual => {
+            by_currency(a, b).then_with(|| b.annual_total.total_cmp(&a.annual_total))
+        }
     };
     primary.then_with(|| a.name.cmp(&b.name))
+}
+
+fn by_currency(a: &PortfolioRow, b: &PortfolioRow) -> Ordering {
+    (a.currency.is_empty(), &a.currency).cmp(&(b.currency.is_empty(), &b.currency))
 }
 
 impl Portfolio {
@@ -256,6 +265,26 @@ pub fn text(p: &Portfolio, color: bool) -> String {
         };
         line(&mut out, row, &[None, None, None, Some(verdict_style)]);
     }
-    let _ = writeln!(out, "\n{} of {} systems ready", p.ready_count(), rows.len());
+    let _ = writeln!(
+        out,
+        "\n{} of {} systems ready (judged on {})",
+        p.ready_count(),
+        rows.len(),
+        p.date
+    );
+    // A legend for the ids in the FAILED column, in rule order.
+    let failed: Vec<&crate::Rule> = crate::RULES
+        .iter()
+        .filter(|rule| rows.iter().any(|r| r.failed_rules.contains(&rule.id)))
+        .collect();
+    if !failed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nFailed rules (`steward explain RULE` says why each one matters):"
+        );
+        for rule in failed {
+            let _ = writeln!(out, "  {}  {}", rule.id, rule.title);
+        }
+    }
     out
 }
