@@ -98,6 +98,11 @@ pub struct Finding {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// The rule whose finding names the same gap (the same manifest path, failed or
+    /// warned) earlier in the report: a missing integration line fails Q1 and P2 and warns
+    /// C1, and is one thing to fix. Every rule still reports it; summaries count it once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_gap_as: Option<RuleId>,
 }
 
 /// Which part of the essay a rule comes from; the text report groups by it.

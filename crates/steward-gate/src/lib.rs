@@ -61,6 +61,10 @@ pub struct SystemReport {
     /// number of rules, and JUnit's test cases count the same way.
     #[serde(default)]
     pub rules: Summary,
+    /// Distinct things to fix: failed or warned findings, those naming the same gap
+    /// (`same_gap_as`) counted once.
+    #[serde(default)]
+    pub gaps: usize,
     pub findings: Vec<Finding>,
 }
 
@@ -107,7 +111,8 @@ impl GateReport {
 pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemReport {
     let lifecycle = system.manifest.spec.lifecycle;
     let target = options.target.unwrap_or_else(|| lifecycle.next());
-    let findings = rules::run(system, options.today, target);
+    let mut findings = rules::run(system, options.today, target);
+    let gaps = mark_same_gaps(&mut findings);
     let summary = Summary::of(findings.iter().map(|f| f.status));
     let rules = Summary::of(
         finding::RULES
@@ -126,8 +131,26 @@ pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemRep
         },
         summary,
         rules,
+        gaps,
         findings,
     }
+}
+
+/// Marks each failed or warned finding whose path an earlier one (in report order) already
+/// named, with that finding's rule; returns how many distinct paths remain.
+fn mark_same_gaps(findings: &mut [Finding]) -> usize {
+    let mut first: Vec<(String, RuleId)> = Vec::new();
+    for f in findings.iter_mut() {
+        if !matches!(f.status, Status::Failed | Status::Warning) {
+            continue;
+        }
+        match first.iter().find(|(path, _)| *path == f.path) {
+            Some((_, id)) if *id != f.id => f.same_gap_as = Some(*id),
+            Some(_) => {}
+            None => first.push((f.path.clone(), f.id)),
+        }
+    }
+    first.len()
 }
 
 fn rule_status(findings: &[Finding], id: RuleId) -> Option<Status> {

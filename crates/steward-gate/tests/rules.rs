@@ -936,3 +936,32 @@ fn a_failed_drill_is_named_not_denied() {
         .expect("Q5 fails without tests");
     assert!(q5.message.contains("never been tested"), "{}", q5.message);
 }
+
+/// A missing integration line fails Q1 and P2 and warns C1: every rule still reports it, the
+/// later two name Q1 as the same gap, and the gap is counted once.
+#[test]
+fn one_gap_reported_by_several_rules_is_counted_once() {
+    let report = run(
+        include_str!("../../../examples/support-ticket-triage.yaml"),
+        None,
+    );
+    let on_integration: Vec<(&str, Option<&str>)> = report
+        .findings
+        .iter()
+        .filter(|f| f.path == "spec.budget.implementation.integration")
+        .map(|f| (f.id.as_str(), f.same_gap_as.map(|id| id.as_str())))
+        .collect();
+    assert_eq!(
+        on_integration,
+        [("Q1", None), ("P2", Some("Q1")), ("C1", Some("Q1"))]
+    );
+    let problems = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Failed | Status::Warning));
+    let mut paths: Vec<&str> = problems.map(|f| f.path.as_str()).collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(report.gaps, paths.len());
+    assert!(report.gaps < report.summary.failed + report.summary.warning);
+}

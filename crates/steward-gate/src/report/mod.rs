@@ -62,19 +62,21 @@ fn xml(s: &str, attribute: bool) -> String {
 }
 
 /// A system's counts as people read them: rules first (each once, so they add up to the
-/// number of rules, as JUnit's test cases do), then the findings behind them.
+/// number of rules, as JUnit's test cases do), then the gaps to fix (findings naming the same
+/// manifest path counted once) and the findings behind them.
 pub(crate) fn summary_line(sys: &crate::SystemReport) -> String {
     let r = sys.rules;
     let f = sys.summary;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
-        "{} of {} rules passed, {} failed, {} warned, {} skipped ({} and {})",
+        "{} of {} rules passed, {} failed, {} warned, {} skipped; {} to fix ({} and {})",
         r.passed,
         r.total(),
         r.failed,
         r.warning,
         r.skipped,
+        plural(sys.gaps, "gap", "gaps"),
         plural(f.failed, "failed finding", "failed findings"),
         plural(f.warning, "warning", "warnings"),
     )

@@ -77,9 +77,13 @@ pub fn text_with(report: &GateReport, color: bool, explain: bool) -> String {
                         esc(&f.message)
                     );
                     if matches!(f.status, Status::Failed | Status::Warning) {
+                        let same = f
+                            .same_gap_as
+                            .map(|id| format!("; the same gap as {id}"))
+                            .unwrap_or_default();
                         let _ = writeln!(
                             out,
-                            "       {dim}at {}:{}:{} ({}){dim:#}",
+                            "       {dim}at {}:{}:{} ({}){same}{dim:#}",
                             esc(&sys.file),
                             f.line,
                             f.column,

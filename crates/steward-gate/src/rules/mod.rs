@@ -30,6 +30,7 @@ impl<'a> Check<'a> {
             line: pos.line,
             column: pos.column,
             message,
+            same_gap_as: None,
         });
     }
 
