@@ -129,6 +129,9 @@ pub struct CheckArgs {
     /// question behind the rule and an example fix (once per rule).
     #[arg(long)]
     pub explain: bool,
+    /// Ignore every waiver (`spec.waivers`): judge as if none were written.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -458,6 +458,7 @@ mod tests {
                 &GateOptions {
                     today: today(),
                     target: Some(Lifecycle::Production),
+                    strict: false,
                 },
             );
             let findings: Vec<_> = report.findings.iter().filter(|f| f.id == e.rule).collect();

@@ -12,6 +12,9 @@ pub enum Status {
     Failed,
     Warning,
     Skipped,
+    /// Failed or warned, and accepted by a waiver that has not expired: it does not block
+    /// the verdict (the finding's `waiver` says who accepted it, why and until when).
+    Waived,
 }
 
 impl Status {
@@ -21,6 +24,7 @@ impl Status {
             Status::Failed => "failed",
             Status::Warning => "warning",
             Status::Skipped => "skipped",
+            Status::Waived => "waived",
         }
     }
 }
@@ -103,6 +107,19 @@ pub struct Finding {
     /// C1, and is one thing to fix. Every rule still reports it; summaries count it once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_gap_as: Option<RuleId>,
+    /// For a waived finding: the waiver, and the status it would have without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+}
+
+/// The waiver that accepted a finding.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaiverNote {
+    /// `failed` or `warning`: what the finding is without the waiver.
+    pub status: Status,
+    pub reason: String,
+    pub approved_by: String,
+    pub until: chrono::NaiveDate,
 }
 
 /// Which part of the essay a rule comes from; the text report groups by it.

@@ -12,7 +12,7 @@ mod rules;
 use serde::{Deserialize, Serialize};
 use steward_manifest::{Date, Lifecycle, System};
 
-pub use finding::{Finding, Group, RULES, Rule, RuleId, Status, rule};
+pub use finding::{Finding, Group, RULES, Rule, RuleId, Status, WaiverNote, rule};
 
 /// What the gate is asked: the date to judge on and the stage to judge for.
 #[derive(Clone, Copy, Debug)]
@@ -20,6 +20,8 @@ pub struct GateOptions {
     pub today: Date,
     /// `None`: the stage after the system's lifecycle (production stays production).
     pub target: Option<Lifecycle>,
+    /// Ignore every waiver (`check --strict`): judge as if none were written.
+    pub strict: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +46,9 @@ pub struct Summary {
     pub failed: usize,
     pub warning: usize,
     pub skipped: usize,
+    /// Findings (or rules) accepted by a waiver; left out of the JSON when there are none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waived: usize,
 }
 
 /// The gate's answer for one system.
@@ -112,6 +117,9 @@ pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemRep
     let lifecycle = system.manifest.spec.lifecycle;
     let target = options.target.unwrap_or_else(|| lifecycle.next());
     let mut findings = rules::run(system, options.today, target);
+    if !options.strict {
+        apply_waivers(&mut findings, &system.manifest.spec.waivers, options.today);
+    }
     let gaps = mark_same_gaps(&mut findings);
     let summary = Summary::of(findings.iter().map(|f| f.status));
     let rules = Summary::of(
@@ -136,6 +144,46 @@ pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemRep
     }
 }
 
+/// Waives the failed and warned findings a waiver names (its rule, and its path or any
+/// path under it), while it holds; after its `until`, the finding stays as it is and says
+/// that its waiver expired.
+fn apply_waivers(findings: &mut [Finding], waivers: &[steward_manifest::Waiver], today: Date) {
+    for f in findings.iter_mut() {
+        if !matches!(f.status, Status::Failed | Status::Warning) {
+            continue;
+        }
+        let covers = |w: &&steward_manifest::Waiver| {
+            w.rule.as_str() == f.id.as_str()
+                && w.path.as_deref().is_none_or(|p| {
+                    f.path == p
+                        || f.path
+                            .strip_prefix(p)
+                            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+                })
+        };
+        // The waiver that holds longest, if any holds; else the one that expired last.
+        let Some(w) = waivers.iter().filter(covers).max_by_key(|w| w.until) else {
+            continue;
+        };
+        if today <= w.until {
+            f.waiver = Some(WaiverNote {
+                status: f.status,
+                reason: w.reason.clone(),
+                approved_by: w.approved_by.clone(),
+                until: w.until.0,
+            });
+            f.status = Status::Waived;
+        } else {
+            f.message.push_str(&format!(
+                " (Its waiver expired on {}: \"{}\", approved by {}.)",
+                w.until,
+                rules::shown(&w.reason),
+                rules::shown(&w.approved_by)
+            ));
+        }
+    }
+}
+
 /// Marks each failed or warned finding whose path an earlier one (in report order) already
 /// named, with that finding's rule; returns how many distinct paths remain.
 fn mark_same_gaps(findings: &mut [Finding]) -> usize {
@@ -157,12 +205,17 @@ fn rule_status(findings: &[Finding], id: RuleId) -> Option<Status> {
     let mut statuses = findings.iter().filter(|f| f.id == id).map(|f| f.status);
     let first = statuses.next()?;
     let rank = |s: Status| match s {
-        Status::Failed => 3,
-        Status::Warning => 2,
+        Status::Failed => 4,
+        Status::Warning => 3,
+        Status::Waived => 2,
         Status::Passed => 1,
         Status::Skipped => 0,
     };
     Some(statuses.fold(first, |a, b| if rank(b) > rank(a) { b } else { a }))
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -175,12 +228,13 @@ impl Summary {
                 Status::Failed => s.failed += 1,
                 Status::Warning => s.warning += 1,
                 Status::Skipped => s.skipped += 1,
+                Status::Waived => s.waived += 1,
             }
         }
         s
     }
 
     pub fn total(&self) -> usize {
-        self.passed + self.failed + self.warning + self.skipped
+        self.passed + self.failed + self.warning + self.skipped + self.waived
     }
 }

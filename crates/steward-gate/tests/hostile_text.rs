@@ -13,6 +13,7 @@ fn report_for(yaml: &str, file: &str) -> GateReport {
     let options = GateOptions {
         today: Date::parse("2026-11-25").unwrap(),
         target: None,
+        strict: false,
     };
     GateReport {
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date"),

@@ -28,6 +28,7 @@ fn options() -> GateOptions {
     GateOptions {
         today: Date::parse("2026-11-25").unwrap(),
         target: None,
+        strict: false,
     }
 }
 

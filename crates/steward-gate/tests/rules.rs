@@ -14,6 +14,7 @@ fn run(yaml: &str, target: Option<Lifecycle>) -> SystemReport {
     let options = GateOptions {
         today: Date::parse(TODAY).unwrap(),
         target,
+        strict: false,
     };
     evaluate(&systems[0], "case.yaml", &options)
 }
@@ -845,6 +846,7 @@ fn sarif_is_one_compact_line_per_result() {
     let options = GateOptions {
         today: Date::parse(TODAY).unwrap(),
         target: None,
+        strict: false,
     };
     let report = steward_gate::GateReport {
         date: TODAY.parse().expect("a date"),
@@ -964,4 +966,114 @@ fn one_gap_reported_by_several_rules_is_counted_once() {
     paths.dedup();
     assert_eq!(report.gaps, paths.len());
     assert!(report.gaps < report.summary.failed + report.summary.warning);
+}
+
+fn with_waivers(yaml: &str, waivers: &str) -> String {
+    assert_eq!(yaml.matches("\n  fallback:").count(), 1);
+    yaml.replacen(
+        "\n  fallback:",
+        &format!("\n  waivers:\n{waivers}\n  fallback:"),
+        1,
+    )
+}
+
+fn waiver(rule: &str, path: Option<&str>, until: &str) -> String {
+    let path = path
+        .map(|p| format!("      path: {p}\n"))
+        .unwrap_or_default();
+    format!(
+        "    - rule: {rule}\n{path}      reason: booked for next month\n      approved_by: user:default/cio\n      until: {until}\n"
+    )
+}
+
+/// A waiver accepts the findings of its rule at its path (and under it) until its date, and
+/// they stop blocking the verdict; expired, they block again and say so; `strict` ignores it.
+#[test]
+fn waivers_accept_findings_until_they_expire() {
+    // The ready example with its drill failed: Q5 is the only failure.
+    let base = edit(&[("        result: passed", "        result: failed")]);
+    assert_eq!(run(&base, None).verdict, steward_gate::Verdict::NotReady);
+    let q5 = |r: &SystemReport| {
+        r.findings
+            .iter()
+            .filter(|f| f.id.as_str() == "Q5")
+            .map(|f| (f.status, f.waiver.is_some()))
+            .collect::<Vec<_>>()
+    };
+    for path in [None, Some("spec.fallback"), Some("spec.fallback.tests")] {
+        let waived = run(
+            &with_waivers(&base, &waiver("Q5", path, "2026-12-31")),
+            None,
+        );
+        assert_eq!(waived.verdict, steward_gate::Verdict::Ready, "{path:?}");
+        assert_eq!(q5(&waived), [(Status::Waived, true)], "{path:?}");
+        assert_eq!(waived.rules.waived, 1);
+        let w = waived
+            .findings
+            .iter()
+            .find_map(|f| f.waiver.clone())
+            .unwrap();
+        assert_eq!(w.status, Status::Failed);
+        assert_eq!(w.approved_by, "user:default/cio");
+    }
+    // Another path, a prefix that is not a parent key, another rule: nothing waived.
+    for (rule, path) in [
+        ("Q5", Some("spec.fallback.plan")),
+        ("Q5", Some("spec.fall")),
+        ("Q4", None),
+    ] {
+        let r = run(
+            &with_waivers(&base, &waiver(rule, path, "2026-12-31")),
+            None,
+        );
+        assert_eq!(
+            r.verdict,
+            steward_gate::Verdict::NotReady,
+            "{rule} {path:?}"
+        );
+        assert_eq!(q5(&r), [(Status::Failed, false)]);
+    }
+    // Expired the day before: fails again, and says so.
+    let expired = run(
+        &with_waivers(&base, &waiver("Q5", None, "2026-11-24")),
+        None,
+    );
+    assert_eq!(expired.verdict, steward_gate::Verdict::NotReady);
+    let f = expired
+        .findings
+        .iter()
+        .find(|f| f.id.as_str() == "Q5")
+        .unwrap();
+    assert!(
+        f.message.contains("waiver expired on 2026-11-24"),
+        "{}",
+        f.message
+    );
+    // On its last day it still holds.
+    let last_day = run(&with_waivers(&base, &waiver("Q5", None, TODAY)), None);
+    assert_eq!(last_day.verdict, steward_gate::Verdict::Ready);
+    // Strict: as if no waiver were written.
+    let systems = parse_manifests(
+        "case.yaml",
+        with_waivers(&base, &waiver("Q5", None, "2026-12-31")).as_bytes(),
+    )
+    .unwrap();
+    let strict = evaluate(
+        &systems[0],
+        "case.yaml",
+        &GateOptions {
+            today: Date::parse(TODAY).unwrap(),
+            target: None,
+            strict: true,
+        },
+    );
+    assert_eq!(strict.verdict, steward_gate::Verdict::NotReady);
+    assert_eq!(q5(&strict), [(Status::Failed, false)]);
+}
+
+/// The rule ids a manifest's waiver may name are the gate's rules, in its order.
+#[test]
+fn a_waiver_names_the_gates_rules() {
+    let ids: Vec<&str> = steward_gate::RULES.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, steward_manifest::RULE_IDS);
 }

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{ManifestError, ManifestErrorKind};
-use crate::model::{KIND, Manifest};
+use crate::model::{Direction, KIND, Manifest};
 use crate::snippet::{Snippet, lines_around};
 use crate::source_map::{IndexError, MAX_DEPTH, MAX_NODES, Position, SourceMap, index_documents};
+use crate::values::{RelativeFigure, both_readings, format_number};
 
 /// A manifest is a hand-written file; anything larger is a mistake (or an attack), and is
 /// refused before it is read.
@@ -696,6 +697,7 @@ fn parse_text(file: &str, text: &Arc<str>) -> Result<Vec<System>, ManifestError>
                     )));
                 }
                 check_unique_names(&source, &manifest, &doc.map)?;
+                check_decrease_targets(&source, &manifest, &doc.map)?;
                 systems.push(System {
                     manifest,
                     map: doc.map,
@@ -809,6 +811,55 @@ fn check_unique_names(
         }
     }
     Ok(())
+}
+
+/// A decrease of more than 100% cannot be met: the metric would have to fall below zero.
+/// Written without `%` (`target_change: 1.5`) it is most likely a percentage that lost
+/// its sign, so the error gives both readings; a percentage (`"150%"`) is simply too much.
+/// Checked after parsing, because `direction` may come after `target_change`.
+fn check_decrease_targets(
+    source: &Source,
+    manifest: &Manifest,
+    map: &SourceMap,
+) -> Result<(), ManifestError> {
+    for (i, m) in manifest.spec.success_metrics.iter().enumerate() {
+        let Some(RelativeFigure::Fraction(v)) = m.target_change else {
+            continue;
+        };
+        if m.direction != Some(Direction::Decrease) || v.abs() <= 1.0 {
+            continue;
+        }
+        let key = format!("spec.success_metrics[{i}].target_change");
+        let at = map.locate(&key).0;
+        let cannot = "a decrease of more than 100% cannot be met (the metric would fall below zero)";
+        let message = match written_after_key(&source.text, at) {
+            Some(w) if !w.contains('%') => format!("{cannot}: {}", both_readings(&w, v)),
+            _ => format!(
+                "target_change is a decrease of {}%: {cannot}",
+                format_number(v.abs() * 100.0)
+            ),
+        };
+        return Err(
+            ManifestError::new(ManifestErrorKind::Invalid, &source.file, Some(at), message)
+                .with_key(Some(key))
+                .with_text(&source.text),
+        );
+    }
+    Ok(())
+}
+
+/// The scalar written after the key at `p` on its line (`target_change: 1.5 # note` gives
+/// `1.5`), unquoted; `None` when the value is elsewhere (on a later line, through an alias).
+fn written_after_key(text: &str, p: Position) -> Option<String> {
+    let line = text.lines().nth(p.line.checked_sub(1)?)?;
+    let start = line.char_indices().nth(p.column.saturating_sub(1))?.0;
+    let (_, value) = line[start..].split_once(':')?;
+    let token = value.split(['#', ',', '}']).next()?.trim();
+    let token = token
+        .strip_prefix(['"', '\''])
+        .and_then(|t| t.strip_suffix(['"', '\'']))
+        .unwrap_or(token);
+    (!token.is_empty() && !token.starts_with(['*', '&', '!'])).then(|| token.to_string())
 }
 
 /// Reads and parses one manifest file. At most [`MAX_MANIFEST_BYTES`] are read, whatever

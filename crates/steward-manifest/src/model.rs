@@ -142,6 +142,58 @@ pub struct Spec {
     pub fallback: Option<Fallback>,
     pub iteration: Option<Iteration>,
     pub sourcing: Option<Sourcing>,
+    /// Findings accepted for a time, each with a reason, an approver and an expiry.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+}
+
+/// A finding accepted until a date: it stops blocking the verdict until then, and fails
+/// again after it. `steward check --strict` ignores every waiver.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The rule id, such as `Q5` (see `steward explain`).
+    pub rule: RuleName,
+    /// The manifest key the finding is about (`spec.fallback.tests`); without it, every
+    /// finding of the rule is waived. A key waives the findings at it and under it.
+    pub path: Option<String>,
+    /// Why the finding is accepted for now.
+    pub reason: String,
+    /// Who accepted it (an entity reference or a name).
+    pub approved_by: String,
+    /// The last day the waiver holds.
+    pub until: Date,
+}
+
+/// The id of a readiness rule: one of the thirteen the gate runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(transparent)]
+pub struct RuleName(#[schemars(regex(pattern = r"^(Q[1-5]|P[1-5]|C[1-3])$"))] String);
+
+/// The rule ids a waiver may name, in the gate's order.
+pub const RULE_IDS: [&str; 13] = [
+    "Q1", "Q2", "Q3", "Q4", "Q5", "P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3",
+];
+
+impl RuleName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if RULE_IDS.contains(&s.as_str()) {
+            Ok(RuleName(s))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "`{}` is not a rule id; the rules are {}",
+                crate::values::quote(&s),
+                RULE_IDS.join(", ")
+            )))
+        }
+    }
 }
 
 /// "Scope narrowly first."
@@ -204,6 +256,7 @@ pub struct SuccessMetric {
     pub aggregate: Option<Aggregate>,
     pub direction: Option<Direction>,
     /// At least this relative change ("25%" or 0.25) ...
+    #[serde(default, deserialize_with = "crate::values::target_change")]
     pub target_change: Option<RelativeFigure>,
     /// ... within this many days of production_launch (1 to 36500) ...
     #[serde(default, deserialize_with = "crate::values::window_days")]

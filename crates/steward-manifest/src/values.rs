@@ -251,35 +251,95 @@ impl Serialize for RelativeFigure {
     }
 }
 
-impl<'de> Deserialize<'de> for RelativeFigure {
+/// A relative figure with how it was written: `bare` when it has no `%` sign (`30`, `0.3`,
+/// `"30"`), which makes it a fraction.
+struct Written {
+    figure: RelativeFigure,
+    bare: bool,
+}
+
+impl<'de> Deserialize<'de> for Written {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = RelativeFigure;
+            type Value = Written;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a percentage such as \"25%\" or a fraction such as 0.25")
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
                 if v.is_finite() {
-                    Ok(RelativeFigure::Fraction(v))
+                    Ok(Written {
+                        figure: RelativeFigure::Fraction(v),
+                        bare: true,
+                    })
                 } else {
                     Err(E::custom("a relative figure must be a finite number"))
                 }
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(RelativeFigure::Fraction(v as f64))
+                self.visit_f64(v as f64)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(RelativeFigure::Fraction(v as f64))
+                self.visit_f64(v as f64)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(match parse_relative(v) {
-                    Some(f) => RelativeFigure::Fraction(f),
-                    None => RelativeFigure::Text(v.to_string()),
+                    Some(f) => Written {
+                        figure: RelativeFigure::Fraction(f),
+                        bare: !v.contains('%'),
+                    },
+                    None => Written {
+                        figure: RelativeFigure::Text(v.to_string()),
+                        bare: false,
+                    },
                 })
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RelativeFigure {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Written::deserialize(d).map(|w| w.figure)
+    }
+}
+
+/// The largest size a target written without `%` may have: 10, that is 1000%. A larger
+/// bare number is almost always a percentage without its sign (`30` meant as 30%), and
+/// read as a fraction it becomes a target no one set (3000%) that the gate and the metric
+/// evaluation would then hold the team to.
+pub const MAX_BARE_TARGET: f64 = 10.0;
+
+/// The two readings of a bare relative figure, for a message that lets the author pick:
+/// "`30` reads as 3000%; write "30%" for 30 percent, or 0.3".
+pub(crate) fn both_readings(written: &str, v: f64) -> String {
+    format!(
+        "`{}` reads as {}% (a number without `%` is a fraction: 0.25 is 25%); write \"{}%\" for {} percent, or {}",
+        quote(written),
+        format_number(v * 100.0),
+        quote(written),
+        quote(written),
+        format_number(v / 100.0)
+    )
+}
+
+/// `target_change`: a relative figure, refused when it is a bare number above
+/// [`MAX_BARE_TARGET`], since the reading the author meant cannot be told.
+pub(crate) fn target_change<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<RelativeFigure>, D::Error> {
+    let Some(w) = Option::<Written>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match w.figure {
+        RelativeFigure::Fraction(v) if w.bare && v.abs() > MAX_BARE_TARGET => {
+            Err(de::Error::custom(format!(
+                "ambiguous target_change: {}",
+                both_readings(&format_number(v), v)
+            )))
+        }
+        figure => Ok(Some(figure)),
     }
 }
 

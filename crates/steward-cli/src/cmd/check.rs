@@ -30,6 +30,7 @@ pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
     let options = GateOptions {
         today,
         target: args.target.map(stage),
+        strict: args.strict,
     };
     let report = GateReport {
         date: today.0,

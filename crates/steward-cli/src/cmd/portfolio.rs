@@ -35,6 +35,7 @@ pub fn run(args: &PortfolioArgs, colors: &Colors) -> Result<ExitCode, Failure> {
     let options = GateOptions {
         today,
         target: None,
+        strict: false,
     };
     let rows = loaded
         .iter()

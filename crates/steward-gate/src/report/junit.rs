@@ -21,7 +21,8 @@ pub fn junit(report: &GateReport) -> String {
             .iter()
             .map(|r| (r, sys.findings.iter().filter(|f| f.id == r.id).collect()))
             .collect();
-        let (failures, skipped) = (sys.rules.failed, sys.rules.skipped);
+        // A waived rule is a skipped test case, with the waiver as its reason.
+        let (failures, skipped) = (sys.rules.failed, sys.rules.skipped + sys.rules.waived);
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" timestamp=\"{}\">",
@@ -39,7 +40,7 @@ pub fn junit(report: &GateReport) -> String {
                 xml_escape(&sys.file)
             );
             let failed: Vec<_> = fs.iter().filter(|f| f.status == Status::Failed).collect();
-            let all_skipped = !fs.is_empty() && fs.iter().all(|f| f.status == Status::Skipped);
+            let status = sys.rule_status(rule.id);
             let notes: Vec<String> = fs
                 .iter()
                 .filter(|f| f.status != Status::Failed)
@@ -74,11 +75,22 @@ pub fn junit(report: &GateReport) -> String {
                     rule.id,
                     xml_text(&body.join("\n"))
                 );
-            } else if all_skipped {
+            } else if status == Some(Status::Skipped) {
                 let _ = writeln!(
                     out,
                     "      <skipped message=\"{}\"/>",
                     xml_escape(&fs[0].message)
+                );
+            } else if status == Some(Status::Waived)
+                && let Some(w) = fs.iter().find_map(|f| f.waiver.as_ref())
+            {
+                let _ = writeln!(
+                    out,
+                    "      <skipped message=\"{}\"/>",
+                    xml_escape(&format!(
+                        "waived until {} by {}: {}",
+                        w.until, w.approved_by, w.reason
+                    ))
                 );
             }
             if !notes.is_empty() {

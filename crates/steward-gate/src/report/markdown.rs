@@ -77,19 +77,35 @@ pub fn markdown(report: &GateReport) -> String {
         let others: Vec<_> = sys
             .findings
             .iter()
-            .filter(|f| matches!(f.status, Status::Passed | Status::Skipped))
+            .filter(|f| matches!(f.status, Status::Passed | Status::Skipped | Status::Waived))
             .collect();
         if !others.is_empty() {
             let _ = writeln!(
                 out,
-                "<details><summary>{} passed, {} skipped</summary>\n\n| Status | Rule | Finding |\n|---|---|---|",
-                sys.summary.passed, sys.summary.skipped
+                "<details><summary>{} passed, {} skipped{}</summary>\n\n| Status | Rule | Finding |\n|---|---|---|",
+                sys.summary.passed,
+                sys.summary.skipped,
+                if sys.summary.waived > 0 {
+                    format!(", {} waived", sys.summary.waived)
+                } else {
+                    String::new()
+                }
             );
             for f in others {
                 let title = f.id.rule().title;
+                let waived = f
+                    .waiver
+                    .as_ref()
+                    .map(|w| {
+                        message(&format!(
+                            " (waived until {} by {}: {})",
+                            w.until, w.approved_by, w.reason
+                        ))
+                    })
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "| {} | **{}** {title} | {} |",
+                    "| {} | **{}** {title} | {}{waived} |",
                     f.status.as_str(),
                     f.id,
                     message(&f.message)

@@ -69,8 +69,13 @@ pub(crate) fn summary_line(sys: &crate::SystemReport) -> String {
     let f = sys.summary;
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let waived = if r.waived > 0 {
+        format!(", {} waived", r.waived)
+    } else {
+        String::new()
+    };
     format!(
-        "{} of {} rules passed, {} failed, {} warned, {} skipped; {} to fix ({} and {})",
+        "{} of {} rules passed, {} failed, {} warned, {} skipped{waived}; {} to fix ({} and {})",
         r.passed,
         r.total(),
         r.failed,

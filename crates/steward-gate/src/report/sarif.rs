@@ -58,11 +58,26 @@ pub fn sarif(report: &GateReport, tool_version: &str) -> String {
         // The same for every finding of the system: encoded once.
         let uri = uri(&sys.file);
         for f in &sys.findings {
-            let level = match f.status {
+            // A waived finding stays in the log at its own level, suppressed with the
+            // waiver's reason, as code scanning expects an accepted alert.
+            let status = f.waiver.as_ref().map_or(f.status, |w| w.status);
+            let level = match status {
                 Status::Failed => "error",
                 Status::Warning => "warning",
-                Status::Passed | Status::Skipped => continue,
+                Status::Passed | Status::Skipped | Status::Waived => continue,
             };
+            let suppressions = f.waiver.as_ref().map(|w| {
+                [Suppression {
+                    kind: "inSource",
+                    status: "accepted",
+                    justification: format!(
+                        "{} (approved by {}, until {})",
+                        steward_io::escape_line(&w.reason),
+                        steward_io::escape_line(&w.approved_by),
+                        w.until
+                    ),
+                }]
+            });
             let rule_index = f.id as usize;
             let result = SarifResult {
                 rule_id: f.id,
@@ -86,6 +101,7 @@ pub fn sarif(report: &GateReport, tool_version: &str) -> String {
                 partial_fingerprints: Fingerprints {
                     finding: format!("{}/{}/{}", sys.name, f.id, f.path),
                 },
+                suppressions,
             };
             out.push_str(if first { "\n        " } else { ",\n        " });
             first = false;
@@ -112,6 +128,16 @@ struct SarifResult<'a> {
     message: Text,
     locations: [Location<'a>; 1],
     partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
+}
+
+/// SARIF's record of an accepted result: written in the manifest (`inSource`), accepted.
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]

@@ -68,6 +68,7 @@ pub fn text_with(report: &GateReport, color: bool, explain: bool) -> String {
                         Status::Failed => (red, "FAIL"),
                         Status::Warning => (yellow, "warn"),
                         Status::Skipped => (dim, "skip"),
+                        Status::Waived => (dim, "waiv"),
                     };
                     let _ = writeln!(
                         out,
@@ -76,6 +77,18 @@ pub fn text_with(report: &GateReport, color: bool, explain: bool) -> String {
                         rule.title,
                         esc(&f.message)
                     );
+                    if let Some(w) = &f.waiver {
+                        let _ = writeln!(
+                            out,
+                            "       {dim}waived until {} by {}: {} (at {}:{}:{}){dim:#}",
+                            w.until,
+                            esc(&w.approved_by),
+                            esc(&w.reason),
+                            esc(&sys.file),
+                            f.line,
+                            f.column
+                        );
+                    }
                     if matches!(f.status, Status::Failed | Status::Warning) {
                         let same = f
                             .same_gap_as

@@ -31,6 +31,7 @@ impl<'a> Check<'a> {
             column: pos.column,
             message,
             same_gap_as: None,
+            waiver: None,
         });
     }
 
