@@ -132,6 +132,10 @@ pub struct CheckArgs {
     /// Ignore every waiver (`spec.waivers`): judge as if none were written.
     #[arg(long)]
     pub strict: bool,
+    /// With the text format: only failed, warned and waived findings, and only for systems
+    /// that are not ready (`--quiet` prints the verdict lines alone).
+    #[arg(long)]
+    pub only_failed: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         .report(&color);
     }
     let result = match cli.command {
-        Command::Check(args) => cmd::check::run(&args, &color),
+        Command::Check(args) => cmd::check::run(&args, &color, cli.quiet),
         Command::Portfolio(args) => cmd::portfolio::run(&args, &color),
         Command::Cost(args) => cmd::cost::run(&args),
         Command::Metric(args) => cmd::metric::run(&args),

@@ -1530,3 +1530,35 @@ fn profile_merge_and_drift_against_a_profile() {
         stderr(&o)
     );
 }
+
+#[test]
+fn check_can_show_only_what_needs_doing() {
+    let all = stdout(&steward(&["check", "--today", TODAY, "examples"]));
+    let only = steward(&["check", "--today", TODAY, "--only-failed", "examples"]);
+    assert_eq!(only.status.code(), Some(1));
+    let only = stdout(&only);
+    // No passed or skipped finding, no section of the ready system, every problem kept.
+    assert!(
+        !only.contains("  ok   ") && !only.contains("  skip "),
+        "{only}"
+    );
+    assert!(only.contains("READY for production: 13 of 13"), "{only}");
+    let problems = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("  FAIL ") || l.starts_with("  warn "))
+            .count()
+    };
+    assert_eq!(problems(&only), problems(&all));
+    assert!(problems(&all) > 0);
+    // --quiet: the verdict lines and the total only.
+    let quiet = stdout(&steward(&[
+        "check", "--today", TODAY, "--quiet", "examples",
+    ]));
+    assert_eq!(
+        quiet.lines().filter(|l| l.contains("READY")).count(),
+        4,
+        "{quiet}"
+    );
+    assert_eq!(problems(&quiet), 0, "{quiet}");
+    assert!(quiet.contains("1 of 4 systems ready"), "{quiet}");
+}

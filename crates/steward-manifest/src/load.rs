@@ -831,7 +831,8 @@ fn check_decrease_targets(
         }
         let key = format!("spec.success_metrics[{i}].target_change");
         let at = map.locate(&key).0;
-        let cannot = "a decrease of more than 100% cannot be met (the metric would fall below zero)";
+        let cannot =
+            "a decrease of more than 100% cannot be met (the metric would fall below zero)";
         let message = match written_after_key(&source.text, at) {
             Some(w) if !w.contains('%') => format!("{cannot}: {}", both_readings(&w, v)),
             _ => format!(
@@ -839,11 +840,14 @@ fn check_decrease_targets(
                 format_number(v.abs() * 100.0)
             ),
         };
-        return Err(
-            ManifestError::new(ManifestErrorKind::Invalid, &source.file, Some(at), message)
-                .with_key(Some(key))
-                .with_text(&source.text),
-        );
+        return Err(ManifestError::new(
+            ManifestErrorKind::Invalid,
+            &source.file,
+            Some(at),
+            message,
+        )
+        .with_key(Some(key))
+        .with_text(&source.text));
     }
     Ok(())
 }

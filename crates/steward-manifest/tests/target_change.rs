@@ -115,7 +115,11 @@ fn percentages_and_fractions_in_range_read_as_before() {
     );
     let none = manifest("decrease", "x").replace("      target_change: x\n", "");
     let systems = parse_manifests("m.yaml", none.as_bytes()).expect("reads");
-    assert!(systems[0].manifest.spec.success_metrics[0].target_change.is_none());
+    assert!(
+        systems[0].manifest.spec.success_metrics[0]
+            .target_change
+            .is_none()
+    );
     // Without a direction, a bare 5 is a 500% change the gate weighs.
     let undirected = manifest("decrease", "5").replace("      direction: decrease\n", "");
     let systems = parse_manifests("m.yaml", undirected.as_bytes()).expect("reads");

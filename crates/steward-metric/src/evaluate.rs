@@ -59,6 +59,9 @@ pub enum Verdict {
     NotMet,
     InProgress,
     InsufficientData,
+    /// The manifest does not define the metric well enough to measure it (a key missing,
+    /// words for a target, a window past the calendar): `reason` says why.
+    NotMeasurable,
 }
 
 impl Verdict {
@@ -68,6 +71,7 @@ impl Verdict {
             Verdict::NotMet => "not_met",
             Verdict::InProgress => "in_progress",
             Verdict::InsufficientData => "insufficient_data",
+            Verdict::NotMeasurable => "not_measurable",
         }
     }
 }
@@ -118,6 +122,20 @@ pub struct MetricReport {
     pub window_us: [i64; 3],
 }
 
+/// A metric asked for that the manifest does not define well enough to measure. Kept apart
+/// from the measured ones, which always have both windows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnmeasuredMetric {
+    /// The metric's name; empty for a metric the manifest left unnamed.
+    pub name: String,
+    /// Always [`Verdict::NotMeasurable`].
+    pub verdict: Verdict,
+    /// Why, in words.
+    pub reason: String,
+    /// The manifest key the reason is about (`spec.success_metrics[1].within_days`).
+    pub key: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricsReport {
     pub system: String,
@@ -126,6 +144,10 @@ pub struct MetricsReport {
     pub seed: u64,
     pub resamples: usize,
     pub metrics: Vec<MetricReport>,
+    /// The metrics asked for that cannot be measured, in manifest order; left out of the
+    /// JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_measurable: Vec<UnmeasuredMetric>,
 }
 
 struct Definition<'a> {
@@ -140,37 +162,75 @@ struct Definition<'a> {
 
 fn definition<'a>(i: usize, m: &'a SuccessMetric) -> Result<Definition<'a>, MetricError> {
     let base = format!("spec.success_metrics[{i}]");
-    let name = m.name.as_deref().ok_or_else(|| MetricError::Manifest {
-        path: format!("{base}.name"),
-        message: format!("success metric #{} has no name", i + 1),
-    })?;
-    let missing = |key: &str| MetricError::Manifest {
-        path: format!("{base}.{key}"),
-        message: format!(
-            "metric `{name}` has no `{key}`, so it cannot be measured (see rule P4 of `steward check`)"
-        ),
+    let Some(name) = m.name.as_deref() else {
+        return Err(MetricError::Manifest {
+            path: format!("{base}.name"),
+            message: format!(
+                "success metric #{} has no name, so no observation can belong to it",
+                i + 1
+            ),
+        });
     };
-    let target = match &m.target_change {
-        Some(RelativeFigure::Fraction(f)) => f.abs(),
-        Some(RelativeFigure::Text(t)) => {
-            return Err(MetricError::Manifest {
-                path: format!("{base}.target_change"),
-                message: format!(
-                    "metric `{name}` has target_change \"{t}\", which is not a number"
-                ),
-            });
-        }
-        None => return Err(missing("target_change")),
-    };
-    Ok(Definition {
-        name,
-        aggregate: m.aggregate.ok_or_else(|| missing("aggregate"))?,
-        direction: m.direction.ok_or_else(|| missing("direction"))?,
+    if let Some(RelativeFigure::Text(t)) = &m.target_change {
+        return Err(MetricError::Manifest {
+            path: format!("{base}.target_change"),
+            message: format!("metric `{name}` has target_change \"{t}\", which is not a number"),
+        });
+    }
+    let target = m
+        .target_change
+        .as_ref()
+        .and_then(RelativeFigure::fraction)
+        .map(f64::abs);
+    match (
         target,
-        within_days: m.within_days.ok_or_else(|| missing("within_days"))?,
-        baseline_days: m.baseline_days.ok_or_else(|| missing("baseline_days"))?,
-        unit: m.unit.clone(),
-    })
+        m.aggregate,
+        m.direction,
+        m.within_days,
+        m.baseline_days,
+    ) {
+        (
+            Some(target),
+            Some(aggregate),
+            Some(direction),
+            Some(within_days),
+            Some(baseline_days),
+        ) => Ok(Definition {
+            name,
+            aggregate,
+            direction,
+            target,
+            within_days,
+            baseline_days,
+            unit: m.unit.clone(),
+        }),
+        _ => {
+            // Every missing key at once: the author fixes them in one pass.
+            let missing: Vec<&str> = [
+                ("target_change", target.is_none()),
+                ("aggregate", m.aggregate.is_none()),
+                ("direction", m.direction.is_none()),
+                ("within_days", m.within_days.is_none()),
+                ("baseline_days", m.baseline_days.is_none()),
+            ]
+            .into_iter()
+            .filter(|(_, absent)| *absent)
+            .map(|(key, _)| key)
+            .collect();
+            let keys: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+            let listed = match keys.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            Err(MetricError::Manifest {
+                path: format!("{base}.{}", missing.first().copied().unwrap_or("name")),
+                message: format!(
+                    "metric `{name}` has no {listed}, so it cannot be measured (see rule P4 of `steward check`)"
+                ),
+            })
+        }
+    }
 }
 
 const CHART_POINTS: usize = 1500;
@@ -189,22 +249,20 @@ fn launch_of(manifest: &Manifest, options: &MetricOptions) -> Option<Date> {
 /// The instants a report reads, known from the manifest and the options before any
 /// observation is: from the earliest window's start to the latest one's end, and the end of
 /// `today` (rows from there on are only counted). A reader given this keeps only the rows
-/// that count. `None` when the manifest cannot be evaluated: [`evaluate`] then says why, after
-/// the observations have been read as before.
+/// that count. Metrics that cannot be measured need no rows. `None` when no metric asked
+/// for can be measured: [`evaluate`] then says why, after the observations have been read
+/// as before.
 pub fn span(manifest: &Manifest, options: &MetricOptions) -> Option<Span> {
     let launch = launch_of(manifest, options)?;
     let mut from = i64::MAX;
     let mut to = i64::MIN;
     for (i, m) in manifest.spec.success_metrics.iter().enumerate() {
-        let def = definition(i, m).ok()?;
-        if options
-            .metric
-            .as_deref()
-            .is_some_and(|only| only != def.name)
-        {
+        if !asked_for(m, options) {
             continue;
         }
-        let [b0, c1] = window_edges(launch, &def, i).ok()?;
+        let Ok([b0, c1]) = definition(i, m).and_then(|def| window_edges(launch, &def, i)) else {
+            continue;
+        };
         from = from.min(b0);
         to = to.max(c1);
     }
@@ -215,7 +273,19 @@ pub fn span(manifest: &Manifest, options: &MetricOptions) -> Option<Span> {
     })
 }
 
-/// Evaluates every metric of `manifest` (or the one named in the options).
+/// Whether the options ask for this metric: all of them, or the one `--metric` names.
+fn asked_for(m: &SuccessMetric, options: &MetricOptions) -> bool {
+    options
+        .metric
+        .as_deref()
+        .is_none_or(|only| m.name.as_deref() == Some(only))
+}
+
+/// Evaluates every metric of `manifest` (or the one named in the options), each on its own:
+/// a metric the manifest does not define well enough is reported as
+/// [`Verdict::NotMeasurable`] with the reason, and the others are measured. An error when
+/// no metric asked for can be measured (the first one's reason), or when what is wrong
+/// concerns them all (no launch, observations that fit no metric).
 pub fn evaluate(
     manifest: &Manifest,
     observations: &Observations,
@@ -228,15 +298,14 @@ pub fn evaluate(
             message: "the manifest declares no success metric".into(),
         });
     }
-    let defs: Vec<Definition> = metrics
-        .iter()
-        .enumerate()
-        .map(|(i, m)| definition(i, m))
-        .collect::<Result<_, _>>()?;
-    let declared: Vec<&str> = defs.iter().map(|d| d.name).collect();
-    // By name, through a hash: a manifest can declare many metrics.
+    // By name, through a hash: a manifest can declare many metrics. Every named metric is
+    // declared, measurable or not, so its observations are never called undeclared.
+    let mut declared: Vec<&str> = Vec::new();
     let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (j, name) in declared.iter().enumerate() {
+    for (j, m) in metrics.iter().enumerate() {
+        let Some(name) = m.name.as_deref() else {
+            continue;
+        };
         if let Some(&i) = index.get(name) {
             return Err(MetricError::Manifest {
                 path: format!("spec.success_metrics[{j}].name"),
@@ -247,6 +316,7 @@ pub fn evaluate(
             });
         }
         index.insert(name, j);
+        declared.push(name);
     }
     let listed = || {
         let shown: Vec<String> = declared
@@ -269,7 +339,7 @@ pub fn evaluate(
             declared: listed(),
         });
     }
-    // Which definition each observation's metric name refers to.
+    // Which metric each observation's metric name refers to.
     let file_to_def: Vec<usize> = observations
         .metrics
         .iter()
@@ -294,7 +364,7 @@ pub fn evaluate(
         || observations.unnamed_rows
         || observations.rows.iter().any(|o| o.metric.is_none());
     let unnamed_target = if unnamed {
-        match (&options.metric, defs.len()) {
+        match (&options.metric, metrics.len()) {
             (Some(only), _) => index.get(only.as_str()).copied(),
             (None, 1) => Some(0),
             (None, _) => {
@@ -302,7 +372,7 @@ pub fn evaluate(
                     line: 1,
                     message: format!(
                         "the observations have no `metric` column and the manifest declares {} metrics ({}); add a `metric` column or name one with --metric",
-                        defs.len(),
+                        metrics.len(),
                         listed()
                     ),
                 });
@@ -320,22 +390,55 @@ pub fn evaluate(
     // Observations from the end of `today` on have not happened yet as far as the report
     // is concerned: counting them would let a rerun with an old --today see the future.
     let after_today = today_us.saturating_add(US_PER_DAY);
+    let belongs = |o: &crate::observations::Observation, di: usize| match o.metric {
+        Some(m) => file_to_def[m as usize] == di,
+        None => unnamed_target == Some(di),
+    };
+    // Rows a reader already left out for being after today, counted per metric.
+    let late = |di: usize| {
+        let named: u64 = observations
+            .late
+            .iter()
+            .enumerate()
+            .filter(|(m, _)| file_to_def.get(*m) == Some(&di))
+            .map(|(_, n)| *n)
+            .sum();
+        let unnamed = if unnamed_target == Some(di) {
+            observations.late_unnamed
+        } else {
+            0
+        };
+        (named + unnamed) as usize
+    };
 
     let mut reports = Vec::new();
-    for (di, def) in defs.iter().enumerate() {
-        if options.metric.as_deref().is_some_and(|m| m != def.name) {
+    let mut unmeasured = Vec::new();
+    let mut first_unmeasurable = None;
+    for (di, m) in metrics.iter().enumerate() {
+        if !asked_for(m, options) {
             continue;
         }
-        let [b0, c1] = window_edges(launch, def, di)?;
+        let measurable =
+            definition(di, m).and_then(|def| window_edges(launch, &def, di).map(|e| (def, e)));
+        let (def, [b0, c1]) = match measurable {
+            Ok(d) => d,
+            Err(MetricError::Manifest { path, message }) => {
+                unmeasured.push(UnmeasuredMetric {
+                    name: m.name.clone().unwrap_or_default(),
+                    verdict: Verdict::NotMeasurable,
+                    reason: message.clone(),
+                    key: path.clone(),
+                });
+                first_unmeasurable.get_or_insert(MetricError::Manifest { path, message });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let mut base = Vec::new();
         let mut cur = Vec::new();
         let mut ignored = 0;
         for o in &observations.rows {
-            let belongs = match o.metric {
-                Some(m) => file_to_def[m as usize] == di,
-                None => unnamed_target == Some(di),
-            };
-            if !belongs {
+            if !belongs(o, di) {
                 continue;
             }
             if o.at >= after_today {
@@ -351,18 +454,14 @@ pub fn evaluate(
                 cur.push((o.at, o.value));
             }
         }
-        // Rows a reader already left out for being after today, counted per metric.
-        for (m, late) in observations.late.iter().enumerate() {
-            if file_to_def.get(m) == Some(&di) {
-                ignored += *late as usize;
-            }
-        }
-        if unnamed_target == Some(di) {
-            ignored += observations.late_unnamed as usize;
-        }
-        let mut report = evaluate_one(def, di, &base, &cur, [b0, l0, c1], today_us, options)?;
-        report.ignored_after_today = ignored;
+        let mut report = evaluate_one(&def, di, &base, &cur, [b0, l0, c1], today_us, options)?;
+        report.ignored_after_today = ignored + late(di);
         reports.push(report);
+    }
+    if let Some(e) = first_unmeasurable
+        && reports.is_empty()
+    {
+        return Err(e);
     }
     Ok(MetricsReport {
         system: manifest.metadata.name.to_string(),
@@ -371,6 +470,7 @@ pub fn evaluate(
         seed: options.seed,
         resamples: options.resamples,
         metrics: reports,
+        not_measurable: unmeasured,
     })
 }
 

@@ -12,7 +12,8 @@ pub mod tickets;
 pub mod timestamp;
 
 pub use evaluate::{
-    MetricError, MetricOptions, MetricReport, MetricsReport, Verdict, evaluate, span,
+    MetricError, MetricOptions, MetricReport, MetricsReport, UnmeasuredMetric, Verdict, evaluate,
+    span,
 };
 pub use observations::{
     Observation, Observations, ReadError, ReadErrorKind, Span, read_file, read_file_in,

@@ -6,7 +6,9 @@ use steward_html::{page, svg};
 use steward_io::escape_line;
 use steward_manifest::Direction;
 
-use crate::evaluate::{ChangeKind, MetricError, MetricReport, MetricsReport, Verdict};
+use crate::evaluate::{
+    ChangeKind, MetricError, MetricReport, MetricsReport, UnmeasuredMetric, Verdict,
+};
 
 /// Manifest text for html: control characters made visible, then markup escaped.
 fn escape(s: &str) -> String {
@@ -121,7 +123,19 @@ fn explain(m: &MetricReport) -> &'static str {
         Verdict::NotMet => "NOT MET",
         Verdict::InProgress => "IN PROGRESS (the current window has not ended)",
         Verdict::InsufficientData => "INSUFFICIENT DATA (a window has fewer than 10 observations)",
+        Verdict::NotMeasurable => "NOT MEASURABLE",
     }
+}
+
+/// A metric that could not be measured: its name (or that it has none), why, and where.
+fn unmeasured_parts(u: &UnmeasuredMetric) -> (String, String) {
+    let name = if u.name.is_empty() {
+        "(a metric without a name)".to_string()
+    } else {
+        escape_line(&u.name).into_owned()
+    };
+    let why = format!("{} ({})", escape_line(&u.reason), escape_line(&u.key));
+    (name, why)
 }
 
 /// The JSON form, with the invisible and C1 characters serde_json leaves raw in strings
@@ -172,6 +186,10 @@ pub fn text(r: &MetricsReport) -> String {
             let _ = writeln!(out, "  {note}");
         }
         let _ = writeln!(out, "  verdict: {}", explain(m));
+    }
+    for u in &r.not_measurable {
+        let (name, why) = unmeasured_parts(u);
+        let _ = writeln!(out, "\n{name}\n  verdict: NOT MEASURABLE: {why}");
     }
     out
 }
@@ -292,6 +310,15 @@ pub fn html(r: &MetricsReport) -> String {
                 m.baseline.n + m.current.n
             );
         }
+    }
+    for u in &r.not_measurable {
+        let (name, why) = unmeasured_parts(u);
+        let _ = write!(
+            b,
+            "<h2>{}</h2><p><span class=\"warn\">NOT MEASURABLE</span></p><p>{}</p>",
+            steward_html::escape(&name),
+            steward_html::escape(&why)
+        );
     }
     page(&format!("{}: success metrics", escape_line(&r.system)), &b)
 }

@@ -18,7 +18,8 @@ pub fn stage(s: Stage) -> Lifecycle {
     }
 }
 
-pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
+/// `quiet`: the text report prints the verdict lines only.
+pub fn run(args: &CheckArgs, colors: &Colors, quiet: bool) -> Result<ExitCode, Failure> {
     let today = today(args.today.as_deref())?;
     let loaded = load_all_reporting(&args.paths, &mut |s| super::skipped(s, args.verbose))?;
     let inputs: Vec<&std::path::Path> = loaded
@@ -40,7 +41,15 @@ pub fn run(args: &CheckArgs, colors: &Colors) -> Result<ExitCode, Failure> {
             .collect(),
     };
     let rendered = match args.format {
-        CheckFormat::Text => report::text_with(&report, colors.stdout, args.explain),
+        CheckFormat::Text => report::text_with(
+            &report,
+            &report::TextOptions {
+                color: colors.stdout,
+                explain: args.explain,
+                only_failed: args.only_failed,
+                summary_only: quiet,
+            },
+        ),
         CheckFormat::Json => steward_io::escape_json(&report::json(&report)).into_owned(),
         CheckFormat::Markdown => report::markdown(&report),
         CheckFormat::Junit => report::junit(&report),

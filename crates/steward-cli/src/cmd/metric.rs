@@ -99,6 +99,14 @@ pub fn run(args: &MetricArgs) -> Result<ExitCode, Failure> {
                 Failure::Other(e.into())
             }
         })?;
+    // Measured beside the others, each metric that could not be is also said on stderr at
+    // its line, as an error would be, so a JSON consumer's log shows it too.
+    for u in &report.not_measurable {
+        note(&format!(
+            "not measurable: {}",
+            system.system.error_at(&u.key, u.reason.as_str()).one_line()
+        ));
+    }
     let text = match args.format {
         ReportFormat::Text => render::text(&report),
         ReportFormat::Json => render::json(&report).map_err(anyhow::Error::from)?,

@@ -13,7 +13,7 @@ use crate::GateReport;
 pub use junit::junit;
 pub use markdown::markdown;
 pub use sarif::sarif;
-pub use text::{text, text_with};
+pub use text::{TextOptions, text, text_with};
 
 /// The `steward check --format json` document.
 pub fn json(report: &GateReport) -> String {

@@ -16,13 +16,37 @@ fn style(color: bool, s: Style) -> Style {
 }
 
 pub fn text(report: &GateReport, color: bool) -> String {
-    text_with(report, color, false)
+    text_with(
+        report,
+        &TextOptions {
+            color,
+            ..TextOptions::default()
+        },
+    )
 }
 
-/// [`text`], and with `explain`, after the findings of each rule that failed or warned, the
-/// question behind the rule and an example fix (each rule once per report, at its first
-/// such place).
-pub fn text_with(report: &GateReport, color: bool, explain: bool) -> String {
+/// What the text report shows beyond the verdicts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextOptions {
+    pub color: bool,
+    /// After the findings of each rule that failed or warned, the question behind the rule
+    /// and an example fix (each rule once per report, at its first such place).
+    pub explain: bool,
+    /// Only what needs doing: failed, warned and waived findings, and only for systems that
+    /// are not ready (a ready system keeps its verdict line).
+    pub only_failed: bool,
+    /// The verdict lines only (and the total), for a long portfolio at a glance.
+    pub summary_only: bool,
+}
+
+/// [`text`] with [`TextOptions`].
+pub fn text_with(report: &GateReport, options: &TextOptions) -> String {
+    let TextOptions {
+        color,
+        explain,
+        only_failed,
+        summary_only,
+    } = *options;
     let red = style(
         color,
         Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
@@ -38,7 +62,7 @@ pub fn text_with(report: &GateReport, color: bool, explain: bool) -> String {
     let mut out = String::new();
     let mut explained: Vec<crate::RuleId> = Vec::new();
     for (n, sys) in report.systems.iter().enumerate() {
-        if n > 0 {
+        if n > 0 && !summary_only {
             out.push('\n');
         }
         let (verdict_style, verdict) = match sys.verdict {
@@ -59,10 +83,25 @@ pub fn text_with(report: &GateReport, color: bool, explain: bool) -> String {
             sys.target,
             super::summary_line(sys)
         );
+        if summary_only || (only_failed && sys.verdict == Verdict::Ready) {
+            continue;
+        }
+        let shown = |f: &&crate::Finding| {
+            !only_failed || matches!(f.status, Status::Failed | Status::Warning | Status::Waived)
+        };
         for group in [Group::Questions, Group::Patterns, Group::Cost] {
+            let in_group = |f: &&crate::Finding| f.id.rule().group == group;
+            if !sys.findings.iter().filter(in_group).any(|f| shown(&f)) {
+                continue;
+            }
             let _ = writeln!(out, "\n  {bold}{}{bold:#}", group.title());
             for rule in RULES.iter().filter(|r| r.group == group) {
-                for f in sys.findings.iter().filter(|f| f.id == rule.id) {
+                for f in sys
+                    .findings
+                    .iter()
+                    .filter(|f| f.id == rule.id)
+                    .filter(shown)
+                {
                     let (st, mark) = match f.status {
                         Status::Passed => (green, "ok  "),
                         Status::Failed => (red, "FAIL"),

@@ -254,14 +254,15 @@ fn not_credible(v: f64, direction: Option<Direction>) -> Option<String> {
         Some("a change of 0 is met by any result, so it is not a target.".into())
     } else if size > MAX_TARGET_CHANGE {
         Some(format!(
-            "a change of more than {}% is not a credible target. A bare number is a fraction \
-             (0.25 is 25%); write the target as a percentage, such as \"25%\".",
+            "a change of more than {}% is not a credible target: check the figure (\"25%\" is \
+             a quarter, \"2500%\" twenty-five times).",
             steward_manifest::format_number(MAX_TARGET_CHANGE * 100.0)
         ))
     } else if size > 1.0 && direction == Some(Direction::Decrease) {
+        // Refused when a manifest is read; kept for manifests built another way.
         Some(
             "a decrease of more than 100% would take the metric below zero, so it cannot be \
-             met. A bare number is a fraction (0.25 is 25%)."
+             met."
                 .into(),
         )
     } else {
