@@ -1075,3 +1075,40 @@ fn a_waiver_names_the_gates_rules() {
     let ids: Vec<&str> = steward_gate::RULES.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, steward_manifest::RULE_IDS);
 }
+
+/// A target in words is named as words, not listed as missing, and the reply to "improved
+/// productivity" is given only to those who wrote it.
+#[test]
+fn a_target_in_words_is_answered_as_written() {
+    let p4 = |r: &SystemReport| {
+        r.findings
+            .iter()
+            .find(|f| f.id.as_str() == "P4" && f.path.ends_with("target_change"))
+            .map(|f| f.message.clone())
+            .expect("P4 fails at target_change")
+    };
+    let words = p4(&run(
+        &edit(&[(
+            "target_change: \"25%\"",
+            "target_change: improved productivity",
+        )]),
+        None,
+    ));
+    assert!(
+        words.contains("target_change is \"improved productivity\""),
+        "{words}"
+    );
+    assert!(!words.contains("lacks"), "{words}");
+    assert!(words.contains("Not \"improved productivity\""), "{words}");
+    let other = p4(&run(
+        &edit(&[(
+            "target_change: \"25%\"",
+            "target_change: much faster reviews",
+        )]),
+        None,
+    ));
+    assert!(!other.contains("productivity"), "{other}");
+    let missing = p4(&run(&edit(&[("      target_change: \"25%\"\n", "")]), None));
+    assert!(missing.contains("lacks `target_change`"), "{missing}");
+    assert!(!missing.contains("productivity"), "{missing}");
+}

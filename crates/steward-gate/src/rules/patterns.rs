@@ -133,7 +133,13 @@ pub(crate) fn p3_owner_before_launch(c: &mut Check) {
     }
 }
 
-const SEED_METRIC: &str = "Not \"improved productivity\" but a number, a window and a \
+/// What a success metric looks like, for findings about one.
+const EXAMPLE_METRIC: &str = "Success is a number, a window and a baseline: \"reduction in \
+    time-to-resolution for P1 defects by at least 25% within 90 days, measured against the \
+    prior six-month baseline.\"";
+
+/// The same, answering a target written as "improved productivity" (or like it).
+const NOT_PRODUCTIVITY: &str = "Not \"improved productivity\" but a number, a window and a \
     baseline: \"reduction in time-to-resolution for P1 defects by at least 25% within 90 days, \
     measured against the prior six-month baseline.\"";
 
@@ -142,7 +148,7 @@ pub(crate) fn p4_metrics_before_building(c: &mut Check) {
     if metrics.is_empty() {
         c.fail(
             "spec.success_metrics",
-            format!("No success metric is defined. {SEED_METRIC}"),
+            format!("No success metric is defined. {EXAMPLE_METRIC}"),
         );
         return;
     }
@@ -155,16 +161,13 @@ pub(crate) fn p4_metrics_before_building(c: &mut Check) {
         let mut words = None;
         match &m.target_change {
             None => missing.push("target_change"),
-            Some(RelativeFigure::Text(t)) => {
-                missing.push("target_change");
-                words = Some(shown(t));
-            }
+            Some(RelativeFigure::Text(t)) => words = Some(shown(t)),
             Some(RelativeFigure::Fraction(v)) => {
                 if let Some(why) = not_credible(*v, m.direction) {
                     c.fail(
                         &format!("{base}.target_change"),
                         format!(
-                            "{who} has target_change {}: {why} {SEED_METRIC}",
+                            "{who} has target_change {}: {why} {EXAMPLE_METRIC}",
                             percent(*v)
                         ),
                     );
@@ -183,15 +186,35 @@ pub(crate) fn p4_metrics_before_building(c: &mut Check) {
         if m.aggregate.is_none() {
             missing.push("aggregate");
         }
-        if !missing.is_empty() {
-            let what: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
-            let quoted = words
-                .map(|w| format!(" Its target_change is \"{w}\", which is not a number."))
-                .unwrap_or_default();
-            c.fail(
-                &format!("{base}.{}", missing[0]),
-                format!("{who} lacks {}.{quoted} {SEED_METRIC}", list(&what)),
-            );
+        if !missing.is_empty() || words.is_some() {
+            // A target written in words is there, but is not a number: said as such, not
+            // listed among the keys that are missing.
+            let in_words = words
+                .as_ref()
+                .map(|w| format!("{who}'s target_change is \"{w}\", which is not a number."));
+            let lacking = (!missing.is_empty()).then(|| {
+                let what: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+                match &in_words {
+                    Some(_) => format!("It also lacks {}.", list(&what)),
+                    None => format!("{who} lacks {}.", list(&what)),
+                }
+            });
+            // The example of a good metric answers "improved productivity" only where
+            // that is what was written.
+            let example = match &words {
+                Some(w) if w.to_lowercase().contains("productivity") => NOT_PRODUCTIVITY,
+                _ => EXAMPLE_METRIC,
+            };
+            let path = if words.is_some() {
+                format!("{base}.target_change")
+            } else {
+                format!("{base}.{}", missing[0])
+            };
+            let text: Vec<String> = [in_words, lacking, Some(example.to_string())]
+                .into_iter()
+                .flatten()
+                .collect();
+            c.fail(&path, text.join(" "));
         }
         match (m.defined_on, build_started) {
             (None, _) => c.fail(
