@@ -1562,3 +1562,42 @@ fn check_can_show_only_what_needs_doing() {
     assert_eq!(problems(&quiet), 0, "{quiet}");
     assert!(quiet.contains("1 of 4 systems ready"), "{quiet}");
 }
+
+/// The metric text keeps the declared unit, says the p-value in words, and says when the
+/// interval does not clear the target although the estimate does.
+#[test]
+fn metric_text_speaks_plainly() {
+    let o = steward(&[
+        "metric",
+        "examples/payments-code-review.yaml",
+        "--today",
+        "2027-03-15",
+        "--tickets",
+        "examples/data/payments-tickets.csv",
+        "--opened",
+        "Created",
+        "--resolved",
+        "Resolved",
+        "--where",
+        "Priority=P1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("median 28.66 hours"), "{out}");
+    assert!(out.contains("the change is unlikely to be chance"), "{out}");
+    assert!(
+        out.contains("the 95% interval (-50.6% to -12.8%) does not clear it"),
+        "{out}"
+    );
+    assert!(out.contains("verdict: MET"), "{out}");
+    // Where the interval clears the target, nothing is added.
+    let o = steward(&[
+        "metric",
+        "examples/invoice-extraction.yaml",
+        "--observations",
+        "examples/data/invoice-observations.csv",
+        "--today",
+        "2026-11-25",
+    ]);
+    assert!(!stdout(&o).contains("does not clear"), "{}", stdout(&o));
+}

@@ -31,6 +31,58 @@ fn num(v: Option<f64>) -> String {
     }
 }
 
+/// A window's value for people: four significant digits (28.66, not 28.6583; 0.07310, not
+/// 0.0731 rounded to four decimals), in the metric's declared unit.
+fn value_text(v: Option<f64>, unit: Option<&str>) -> String {
+    let Some(v) = v.filter(|v| v.is_finite()) else {
+        return "-".into();
+    };
+    let shown = if v == 0.0 {
+        "0".to_string()
+    } else if v.abs() >= PLAIN_BELOW || v.abs() < 1e-4 {
+        format!("{v:.3e}")
+    } else {
+        let digits = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+        steward_manifest::format_number(format!("{v:.digits$}").parse().unwrap_or(v))
+    };
+    match unit.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => format!("{shown} {}", escape_line(u)),
+        None => shown,
+    }
+}
+
+/// What a Mann-Whitney p-value says, in words.
+fn p_words(p: f64) -> &'static str {
+    if p < 0.001 {
+        "the change is very unlikely to be chance"
+    } else if p < 0.05 {
+        "the change is unlikely to be chance"
+    } else {
+        "the change could well be chance"
+    }
+}
+
+/// When the point estimate reaches the target but the interval does not all lie past it:
+/// the data are also consistent with a change that falls short.
+fn interval_note(m: &MetricReport) -> Option<String> {
+    let (change, [lo, hi]) = (m.change?, m.ci?);
+    if m.change_kind != ChangeKind::Relative {
+        return None;
+    }
+    let (reached, cleared) = match m.direction {
+        Direction::Decrease => (-change >= m.target_change, -hi >= m.target_change),
+        Direction::Increase => (change >= m.target_change, lo >= m.target_change),
+    };
+    (reached && !cleared).then(|| {
+        format!(
+            "the estimate reaches the target, but the 95% interval ({} to {}) does not clear it: the true change may be smaller than the {} asked for",
+            change_text(m, lo),
+            change_text(m, hi),
+            target_pct(m.target_change)
+        )
+    })
+}
+
 fn p_text(p: f64) -> String {
     if p < 1e-4 {
         format!("{p:.1e}")
@@ -167,7 +219,7 @@ pub fn text(r: &MetricsReport) -> String {
                 w.n,
                 if w.n == 1 { "" } else { "s" },
                 m.aggregate.as_str(),
-                num(w.value)
+                value_text(w.value, m.unit.as_deref())
             );
         }
         let change = m
@@ -179,9 +231,12 @@ pub fn text(r: &MetricsReport) -> String {
                 .unwrap_or_default();
         let p = m
             .p_value
-            .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
+            .map(|p| format!(", Mann-Whitney p = {}: {}", p_text(p), p_words(p)))
             .unwrap_or_default();
         let _ = writeln!(out, "  change {change}{ci}{p}{}", change_note(m));
+        if let Some(note) = interval_note(m) {
+            let _ = writeln!(out, "  {note}");
+        }
         if let Some(note) = ignored_note(m, r.today) {
             let _ = writeln!(out, "  {note}");
         }
@@ -321,4 +376,26 @@ pub fn html(r: &MetricsReport) -> String {
         );
     }
     page(&format!("{}: success metrics", escape_line(&r.system)), &b)
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+
+    #[test]
+    fn values_keep_four_significant_digits_and_their_unit() {
+        assert_eq!(value_text(Some(28.6583), Some("hours")), "28.66 hours");
+        assert_eq!(value_text(Some(0.073_105), Some("ratio")), "0.07311 ratio");
+        assert_eq!(value_text(Some(12_345.6), None), "12346");
+        assert_eq!(value_text(Some(0.0), Some(" ")), "0");
+        assert_eq!(value_text(None, Some("hours")), "-");
+        assert_eq!(value_text(Some(3e-7), None), "3.000e-7");
+    }
+
+    #[test]
+    fn p_values_are_said_in_words() {
+        assert_eq!(p_words(1e-9), "the change is very unlikely to be chance");
+        assert_eq!(p_words(0.0028), "the change is unlikely to be chance");
+        assert_eq!(p_words(0.2), "the change could well be chance");
+    }
 }
