@@ -10,7 +10,8 @@ use steward_stats::ColumnType;
 
 use crate::drift::DriftReport;
 
-/// Categorical charts show the most frequent values and fold the rest into "other".
+/// Categorical charts name each of the most frequent values and fold the rest into one
+/// "N others" bar.
 const MAX_CATEGORIES: usize = 20;
 
 fn top_categories(labels: &[String], r: &[f64], c: &[f64]) -> (Vec<String>, Vec<f64>, Vec<f64>) {
@@ -72,7 +73,7 @@ pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String
         };
         let _ = write!(
             b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.6}</td><td class=\"n\">{}</td><td class=\"{}\">{}{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{:.6}</td><td class=\"n\">{}</td><td class=\"{}\">{}{}</td><td class=\"chart\">{}</td></tr>",
             escape(&c.column),
             match c.column_type {
                 ColumnType::Numerical => "numerical",
@@ -84,7 +85,10 @@ pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String
             if c.drift_detected { "bad" } else { "ok" },
             if c.drift_detected { "yes" } else { "no" },
             if c.decision_uncertain { " ?" } else { "" },
-            svg::overlaid(&c.column, &labels, &rs, &cs)
+            match c.column_type {
+                ColumnType::Categorical => svg::category_bars(&c.column, &labels, &rs, &cs),
+                ColumnType::Numerical => svg::overlaid(&c.column, &labels, &rs, &cs),
+            }
         );
     }
     b.push_str("</table>");

@@ -36,6 +36,7 @@ td.n,th.n{text-align:right}
 .ok{color:#1e7d32;font-weight:600}.bad{color:#b3261e;font-weight:600}.warn{color:#9a6700;font-weight:600}
 .note{color:#52606d;font-size:.9rem}
 svg{max-width:100%;height:auto}
+td.chart{min-width:22.5rem}
 svg text{font-family:system-ui,sans-serif;font-size:12px;fill:#1f2933}
 ";
 

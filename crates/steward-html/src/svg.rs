@@ -372,9 +372,91 @@ pub fn overlaid(title: &str, labels: &[String], reference: &[f64], current: &[f6
     )
 }
 
+/// Two distributions over the same categories, as pairs of horizontal bars (reference in
+/// blue above current in orange), one row per category with its label on the left: every
+/// category is named, and labels cannot overlap whatever their number or length (a label is
+/// cut to 20 characters, its full text in a tooltip).
+pub fn category_bars(title: &str, labels: &[String], reference: &[f64], current: &[f64]) -> String {
+    let (w, row, label_w, top) = (360.0, 16.0, 150.0, 4.0);
+    let bar_w = w - label_w - 44.0;
+    let n = labels.len();
+    let h = top * 2.0 + row * n as f64;
+    let peak = reference
+        .iter()
+        .chain(current)
+        .copied()
+        .fold(0.0f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let mut s = format!(
+        "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
+        escape(title)
+    );
+    for (i, label) in labels.iter().enumerate() {
+        let y = top + row * i as f64;
+        let short: String = if label.chars().count() > 20 {
+            label.chars().take(19).chain(['…']).collect()
+        } else {
+            label.clone()
+        };
+        let (r, c) = (
+            reference.get(i).copied().unwrap_or(0.0),
+            current.get(i).copied().unwrap_or(0.0),
+        );
+        let _ = write!(
+            s,
+            "<g><title>{}: reference {:.1}%, current {:.1}%</title>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{:.1}\" width=\"{:.1}\" height=\"6\" fill=\"{BLUE}\"/>\
+             <rect x=\"{label_w}\" y=\"{:.1}\" width=\"{:.1}\" height=\"6\" fill=\"{ORANGE}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"{GREY}\">{:.0}%</text></g>",
+            escape(label),
+            r * 100.0,
+            c * 100.0,
+            label_w - 4.0,
+            y + 11.0,
+            escape(&short),
+            y + 2.0,
+            (r / peak * bar_w).max(0.5),
+            y + 8.0,
+            (c / peak * bar_w).max(0.5),
+            label_w + bar_w + 4.0,
+            y + 11.0,
+            c.max(r) * 100.0
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn category_bars_name_every_category_on_its_own_row() {
+        let labels: Vec<String> = (0..20)
+            .map(|i| format!("category <{i}> with a name far longer than a chart row"))
+            .collect();
+        let r: Vec<f64> = (0..20).map(|i| f64::from(i) / 190.0).collect();
+        let c: Vec<f64> = r.iter().rev().copied().collect();
+        let svg = category_bars("col", &labels, &r, &c);
+        // Every label is there (escaped, in its tooltip) and each name on one row.
+        for l in &labels {
+            assert!(svg.contains(&crate::escape(l).to_string()), "{l}");
+        }
+        // Each name on its own row, 16 px below the one before.
+        let ys: Vec<f64> = svg
+            .split("<text x=\"146\" y=\"")
+            .skip(1)
+            .map(|t| t[..t.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert_eq!(ys.len(), 20);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] == 16.0), "{ys:?}");
+        // Rows are 16 px apart and the picture is as tall as its rows.
+        assert!(svg.contains("height=\"328\""), "{}", &svg[..200]);
+        // Cut labels keep 20 characters.
+        assert!(svg.contains(">category &lt;0&gt; with a…<"), "{svg}");
+    }
 
     #[test]
     fn binning_counts_every_value() {
