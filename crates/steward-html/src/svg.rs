@@ -330,6 +330,17 @@ pub fn time_series(
     s
 }
 
+/// The larger share of two distributions, the height or length of a full bar (never 0, so
+/// a distribution of zeros draws flat rather than dividing by zero).
+fn peak_share(reference: &[f64], current: &[f64]) -> f64 {
+    reference
+        .iter()
+        .chain(current)
+        .copied()
+        .fold(0.0f64, f64::max)
+        .max(f64::MIN_POSITIVE)
+}
+
 /// Two distributions over the same bins or values, overlaid as filled step outlines
 /// (reference in blue, current in orange). Compact: one path per side, whatever the bins.
 pub fn overlaid(title: &str, labels: &[String], reference: &[f64], current: &[f64]) -> String {
@@ -337,12 +348,7 @@ pub fn overlaid(title: &str, labels: &[String], reference: &[f64], current: &[f6
     let n = reference.len().max(1);
     let plot_w = w - 2.0 * left;
     let plot_h = h - bottom - top;
-    let peak = reference
-        .iter()
-        .chain(current)
-        .copied()
-        .fold(0.0f64, f64::max)
-        .max(f64::MIN_POSITIVE);
+    let peak = peak_share(reference, current);
     let step = plot_w / n as f64;
     let path = |shares: &[f64]| {
         let mut d = format!("M{left} {}", top + plot_h);
@@ -381,12 +387,7 @@ pub fn category_bars(title: &str, labels: &[String], reference: &[f64], current:
     let bar_w = w - label_w - 44.0;
     let n = labels.len();
     let h = top * 2.0 + row * n as f64;
-    let peak = reference
-        .iter()
-        .chain(current)
-        .copied()
-        .fold(0.0f64, f64::max)
-        .max(f64::MIN_POSITIVE);
+    let peak = peak_share(reference, current);
     let mut s = format!(
         "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>{}</title>",
         escape(title)
