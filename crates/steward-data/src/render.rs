@@ -87,6 +87,10 @@ pub fn html(r: &DriftReport, reference_name: &str, current_name: &str) -> String
             if c.decision_uncertain { " ?" } else { "" },
             match c.column_type {
                 ColumnType::Categorical => svg::category_bars(&c.column, &labels, &rs, &cs),
+                ColumnType::Numerical if c.distribution.tails_folded => format!(
+                    "{}<div class=\"note\">Bins over the middle 99% of the values; the end bars hold the far values.</div>",
+                    svg::overlaid(&c.column, &labels, &rs, &cs)
+                ),
                 ColumnType::Numerical => svg::overlaid(&c.column, &labels, &rs, &cs),
             }
         );

@@ -288,6 +288,10 @@ pub struct Distribution {
     pub labels: Vec<String>,
     pub reference: Vec<f64>,
     pub current: Vec<f64>,
+    /// The bins span the middle 99% of the values, not their whole range: far outliers
+    /// would have squeezed the rest into one bar. The first and last bins hold the tails.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tails_folded: bool,
 }
 
 /// What is asked of one column.
@@ -445,6 +449,29 @@ impl NumericSide {
                 count
             )
         })
+    }
+
+    /// The value at about rank `q` of the rows (the nearest point; for a chart's bins, not
+    /// for a statistic). NaN when there are none.
+    fn rough_quantile(&self, q: f64) -> f64 {
+        let v = &self.values;
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        match &self.weights {
+            None => v[((v.len() - 1) as f64 * q).round() as usize],
+            Some(w) => {
+                let total: f64 = w.iter().map(|x| *x as f64).sum();
+                let mut seen = 0.0;
+                for (x, n) in v.iter().zip(w) {
+                    seen += *n as f64;
+                    if seen >= q * total {
+                        return *x;
+                    }
+                }
+                v[v.len() - 1]
+            }
+        }
     }
 
     /// max - min (infinite when it passes f64).
@@ -1035,6 +1062,7 @@ fn categorical_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnError> {
             labels,
             reference: rs,
             current: cs,
+            tails_folded: false,
         },
     })
 }
@@ -1052,20 +1080,35 @@ fn numeric_distribution(
             labels: labels.to_vec(),
             reference: rs,
             current: cs,
+            tails_folded: false,
         };
     }
     let (lo, hi) = (r.min().min(c.min()), r.max().max(c.max()));
+    // Where the middle 99% of both sides spans under a tenth of the whole range, a few far
+    // values would squeeze every other into one bin: bin the middle, fold the tails in.
+    let (q_lo, q_hi) = (
+        r.rough_quantile(0.005).min(c.rough_quantile(0.005)),
+        r.rough_quantile(0.995).max(c.rough_quantile(0.995)),
+    );
+    let fold = q_lo < q_hi && (q_hi / 10.0 - q_lo / 10.0) < (hi / 100.0 - lo / 100.0);
+    let (lo, hi) = if fold { (q_lo, q_hi) } else { (lo, hi) };
     let bins = 30;
     // Divided before subtracting, so a range past f64 (-1e308 to 1e308) still has a step.
     let step = hi / bins as f64 - lo / bins as f64;
     let mut edges: Vec<f64> = (0..=bins).map(|i| lo + i as f64 * step).collect();
     edges[bins] = hi;
+    let labels = edges[..bins].iter().map(|e| edge_label(*e)).collect();
+    if fold {
+        edges[0] = f64::NEG_INFINITY;
+        edges[bins] = f64::INFINITY;
+    }
     let (rs, cs) = (r.sample(), c.sample());
     let (rc, cc) = (rs.histogram(&edges), cs.histogram(&edges));
     Distribution {
-        labels: edges[..bins].iter().map(|e| edge_label(*e)).collect(),
+        labels,
         reference: rc.iter().map(|x| *x as f64 / rs.count() as f64).collect(),
         current: cc.iter().map(|x| *x as f64 / cs.count() as f64).collect(),
+        tails_folded: fold,
     }
 }
 
@@ -1205,6 +1248,7 @@ fn bounded_categorical_drift(req: ColumnRequest) -> Result<ColumnDrift, ColumnEr
             labels,
             reference: rs,
             current: cs,
+            tails_folded: false,
         },
     })
 }

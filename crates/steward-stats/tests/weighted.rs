@@ -334,3 +334,28 @@ proptest! {
         }
     }
 }
+
+/// A few far values do not squeeze the chart into one bar: the bins span the middle 99% and
+/// the tails are folded into the end bins (every row still counted once); without such
+/// values the bins span the whole range.
+#[test]
+fn far_outliers_fold_into_the_end_bins_of_the_chart() {
+    let body = |shift: f64| -> Vec<f64> { (0..2000).map(|i| f64::from(i % 200) + shift).collect() };
+    let mut with_outliers = body(0.0);
+    with_outliers.extend([1e9, -1e9]);
+    for (values, folded) in [(with_outliers, true), (body(0.0), false)] {
+        let r = column_drift(request(
+            Values::Numerical(values),
+            Values::Numerical(body(5.0)),
+            None,
+        ))
+        .unwrap();
+        let d = &r.distribution;
+        assert_eq!(d.tails_folded, folded);
+        assert_eq!(d.reference.len(), 30);
+        let total: f64 = d.reference.iter().sum();
+        assert!((total - 1.0).abs() < 1e-12, "{total}");
+        let largest = d.reference.iter().copied().fold(0.0, f64::max);
+        assert!(largest < 0.1, "one bin holds {largest}");
+    }
+}
