@@ -34,7 +34,7 @@ pub fn run(args: &InitArgs) -> Result<ExitCode, Failure> {
     // written in place, and the mode of a file replaced with --force is kept.
     steward_io::write_output(path, text.as_bytes(), &[]).map_err(anyhow::Error::from)?;
     note(&format!(
-        "wrote {shown}; next: fill in the commented figures and run `steward check {shown}`"
+        "wrote {shown}; next: replace its TODO placeholders, fill in the commented figures and dates, and run `steward check {shown}` (with `--explain` for why each rule asks)"
     ));
     Ok(ExitCode::SUCCESS)
 }
