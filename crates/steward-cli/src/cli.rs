@@ -98,6 +98,8 @@ pub enum CheckFormat {
     Markdown,
     Junit,
     Sarif,
+    /// One self-contained page: the portfolio, rules failing across systems, cost, findings.
+    Html,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -160,6 +162,8 @@ pub enum PortfolioFormat {
     Text,
     Json,
     Csv,
+    /// The same page as `check --format html`.
+    Html,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

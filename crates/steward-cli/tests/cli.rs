@@ -1601,3 +1601,70 @@ fn metric_text_speaks_plainly() {
     ]);
     assert!(!stdout(&o).contains("does not clear"), "{}", stdout(&o));
 }
+
+/// `check --format html` and `portfolio --format html`: one self-contained page with the
+/// portfolio, the rules failing across systems, the cost per currency and every system's
+/// problems.
+#[test]
+fn the_html_page_a_leader_can_forward() {
+    let check = steward(&["check", "--today", TODAY, "--format", "html", "examples"]);
+    assert_eq!(check.status.code(), Some(1));
+    let page = stdout(&check);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(!page.contains("<script"), "no scripts");
+    assert!(page.contains("1 of 4 ready"), "the verdict");
+    assert!(
+        page.contains("<strong>Q5</strong> tested fallback</td><td>fails in 3 of 4 systems"),
+        "the roll-up"
+    );
+    assert!(
+        page.contains("EUR 108,000") && page.contains("USD 220,000"),
+        "cost per year"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&steward(&[
+        "check", "--today", TODAY, "--format", "json", "examples",
+    ])))
+    .unwrap();
+    for sys in json["systems"].as_array().unwrap() {
+        let name = sys["name"].as_str().unwrap();
+        assert!(page.contains(&format!("id=\"system-{name}\"")), "{name}");
+        for f in sys["findings"].as_array().unwrap() {
+            if f["status"] == "failed" {
+                let message = f["message"]
+                    .as_str()
+                    .unwrap()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&#39;");
+                assert!(page.contains(&message), "{name}: {message}");
+            }
+        }
+    }
+    // The portfolio page is the same page, its systems in the portfolio's order.
+    let portfolio = stdout(&steward(&[
+        "portfolio",
+        "--today",
+        TODAY,
+        "--format",
+        "html",
+        "--sort",
+        "failed",
+        "examples",
+    ]));
+    assert!(portfolio.contains("1 of 4 ready"));
+    fn first<'a>(p: &str, names: &[&'a str]) -> Option<&'a str> {
+        names
+            .iter()
+            .min_by_key(|n| p.find(&format!("id=\"system-{n}\"")).unwrap())
+            .copied()
+    }
+    let names = [
+        "engineering-copilot",
+        "support-ticket-triage",
+        "payments-code-review",
+    ];
+    assert_eq!(first(&page, &names), Some("engineering-copilot"));
+    assert_eq!(first(&portfolio, &names), Some("support-ticket-triage"));
+}

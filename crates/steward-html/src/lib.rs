@@ -32,7 +32,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;bord
 .sub{color:#52606d;margin-top:0}
 table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}
 th,td{padding:.3rem .7rem;border-bottom:1px solid #e4e7eb;text-align:left}
-td.n,th.n{text-align:right}
+td.n,th.n{text-align:right;white-space:nowrap}
 .ok{color:#1e7d32;font-weight:600}.bad{color:#b3261e;font-weight:600}.warn{color:#9a6700;font-weight:600}
 .note{color:#52606d;font-size:.9rem}
 svg{max-width:100%;height:auto}

@@ -57,6 +57,19 @@ pub fn run(args: &CheckArgs, colors: &Colors, quiet: bool) -> Result<ExitCode, F
         CheckFormat::Sarif => {
             steward_io::escape_json(&report::sarif(&report, env!("CARGO_PKG_VERSION"))).into_owned()
         }
+        CheckFormat::Html => {
+            let rows = loaded
+                .iter()
+                .map(|l| steward_gate::portfolio::row(&l.system, &l.file, &options))
+                .collect();
+            let costs = steward_gate::portfolio::Portfolio::new(
+                today.0,
+                rows,
+                steward_gate::portfolio::SortKey::Name,
+                false,
+            );
+            report::html(&report, &costs)
+        }
     };
     print(&rendered)?;
     Ok(if report.all_ready() {

@@ -46,6 +46,23 @@ pub fn run(args: &PortfolioArgs, colors: &Colors) -> Result<ExitCode, Failure> {
         PortfolioFormat::Json => portfolio::json(&report),
         PortfolioFormat::Csv => portfolio::csv(&report),
         PortfolioFormat::Text => portfolio::text(&report, colors.stdout),
+        // The page shows each system's findings too: the gate's report, in the rows' order.
+        PortfolioFormat::Html => {
+            let gate = steward_gate::GateReport {
+                date: today.0,
+                systems: report
+                    .systems
+                    .iter()
+                    .filter_map(|r| {
+                        loaded.iter().find(|l| {
+                            l.file == r.file && l.system.manifest.metadata.name.as_str() == r.name
+                        })
+                    })
+                    .map(|l| steward_gate::evaluate(&l.system, &l.file, &options))
+                    .collect(),
+            };
+            steward_gate::report::html(&gate, &report)
+        }
     };
     print(&out)?;
     Ok(ExitCode::SUCCESS)

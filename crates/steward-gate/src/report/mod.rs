@@ -1,6 +1,7 @@
 //! Renderers of a [`GateReport`]: one module per output format, each a pure function from
 //! the report to a string, so every format is snapshot-testable.
 
+mod html;
 mod junit;
 mod markdown;
 mod sarif;
@@ -10,6 +11,7 @@ use std::fmt::Write;
 
 use crate::GateReport;
 
+pub use html::html;
 pub use junit::junit;
 pub use markdown::markdown;
 pub use sarif::sarif;
