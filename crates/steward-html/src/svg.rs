@@ -239,9 +239,6 @@ pub fn time_series(
     x_label: &dyn Fn(f64) -> String,
     y_label: &dyn Fn(f64) -> String,
 ) -> String {
-    let (w, h, left, right, top, bottom) = (800.0, 300.0, 100.0, 170.0, 20.0, 40.0);
-    let plot_w = w - left - right;
-    let plot_h = h - top - bottom;
     let ys = points
         .iter()
         .map(|p| p.1)
@@ -256,7 +253,29 @@ pub fn time_series(
         hi = lo + 1.0;
     }
     let pad = (hi - lo) * 0.05;
-    let (lo, hi) = (lo - pad, hi + pad);
+    // Values that are never negative (durations, counts, ratios) get an axis from zero, not
+    // from an impossible -4.56 hours.
+    let (lo, hi) = if lo >= 0.0 {
+        (0.0, hi + pad)
+    } else {
+        (lo - pad, hi + pad)
+    };
+    // Margins sized to the labels, so "26.3625 minutes" is not cut to "6.3625" (about 7 px a
+    // character at the page's 12 px text); band names sit above the plot, never on a dot.
+    let widest = |labels: &mut dyn Iterator<Item = String>| {
+        labels.map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 7.0
+    };
+    let left = (widest(&mut [y_label(hi), y_label(lo)].into_iter()) + 12.0).clamp(40.0, 240.0);
+    let right = (widest(
+        &mut levels
+            .iter()
+            .map(|l| format!("{} {}", l.label, y_label(l.value))),
+    ) + 12.0)
+        .clamp(40.0, 300.0);
+    let (h, top, bottom) = (300.0, 30.0, 40.0);
+    let w = (800.0f64).max(left + right + 300.0);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
     let (x0, x1) = if x_range.1 > x_range.0 {
         x_range
     } else {
@@ -279,7 +298,7 @@ pub fn time_series(
             fmt_px(x(*a)),
             fmt_px((x(*b) - x(*a)).max(0.0)),
             fmt_px((x(*a) + x(*b)) / 2.0),
-            top + 12.0,
+            top - 8.0,
             escape(name)
         );
     }
@@ -290,6 +309,18 @@ pub fn time_series(
             fmt_px(x(*px)),
             fmt_px(y(*py))
         );
+    }
+    // Level labels at their line, moved apart where two lines are closer than a line of
+    // text (a target just above the baseline): top to bottom, each at least 14 px below the
+    // one above.
+    let mut order: Vec<usize> = (0..levels.len()).collect();
+    order.sort_by(|a, b| y(levels[*a].value).total_cmp(&y(levels[*b].value)));
+    let mut label_y = vec![0.0; levels.len()];
+    let mut floor = f64::NEG_INFINITY;
+    for i in order {
+        let at = (y(levels[i].value) + 4.0).max(floor);
+        label_y[i] = at;
+        floor = at + 14.0;
     }
     for (i, l) in levels.iter().enumerate() {
         let color = if i == 0 { "#1f2933" } else { ORANGE };
@@ -305,7 +336,7 @@ pub fn time_series(
             fmt_px(y(l.value)),
             left + plot_w,
             left + plot_w + 6.0,
-            fmt_px(y(l.value) + 4.0),
+            fmt_px(label_y[i]),
             escape(l.label),
             escape(&y_label(l.value))
         );
@@ -432,6 +463,67 @@ pub fn category_bars(title: &str, labels: &[String], reference: &[f64], current:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_series_labels_never_clip_or_overlap() {
+        let points: Vec<(f64, f64)> = (0..50)
+            .map(|i| (f64::from(i), 20.0 + f64::from(i % 7)))
+            .collect();
+        let levels = [
+            Level {
+                label: "baseline",
+                value: 26.3625,
+                dashed: false,
+            },
+            Level {
+                label: "target",
+                value: 26.0,
+                dashed: true,
+            },
+            Level {
+                label: "current",
+                value: 25.9,
+                dashed: false,
+            },
+        ];
+        let label = |v: f64| format!("{v:.4} minutes");
+        let svg = time_series(
+            "t",
+            &points,
+            (0.0, 50.0),
+            &[(0.0, 25.0, "baseline"), (25.0, 50.0, "current")],
+            &levels,
+            &|x| format!("{x}"),
+            &label,
+        );
+        // Non-negative values: the axis starts at 0.
+        assert!(svg.contains(">0.0000 minutes</text>"), "{svg}");
+        // The y labels end at the left margin, which is wide enough for them (7 px a char).
+        let left = svg.split("<line x1=\"").nth(1).unwrap();
+        let left: f64 = left[..left.find('"').unwrap()].parse().unwrap();
+        assert!(left >= "28.4000 minutes".len() as f64 * 7.0, "{left}");
+        // The three level labels are at least a line apart.
+        let mut ys: Vec<f64> = ["baseline", "target", "current"]
+            .iter()
+            .flat_map(|l| {
+                svg.split("<text ")
+                    .filter(move |t| t.contains(&format!(">{l} ")))
+                    .map(|t| {
+                        let at = t.find(" y=\"").unwrap() + 4;
+                        t[at..at + t[at..].find('"').unwrap()]
+                            .parse::<f64>()
+                            .unwrap()
+                    })
+            })
+            .collect();
+        assert_eq!(ys.len(), 3);
+        ys.sort_by(f64::total_cmp);
+        assert!(ys.windows(2).all(|w| w[1] - w[0] >= 14.0), "{ys:?}");
+        // Band names sit above the plot (its top is 30), clear of every dot.
+        let band = svg.split("text-anchor=\"middle\"").count() - 1;
+        assert_eq!(band, 2);
+        assert!(svg.contains("y=\"22\" text-anchor=\"middle\""), "{svg}");
+    }
 
     #[test]
     fn category_bars_name_every_category_on_its_own_row() {

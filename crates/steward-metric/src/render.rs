@@ -277,11 +277,11 @@ pub fn html(r: &MetricsReport) -> String {
             m.baseline.from,
             m.baseline.to,
             m.baseline.n,
-            num(m.baseline.value),
+            escape(&value_text(m.baseline.value, m.unit.as_deref())),
             m.current.from,
             m.current.to,
             m.current.n,
-            num(m.current.value),
+            escape(&value_text(m.current.value, m.unit.as_deref())),
             m.change
                 .map(|v| change_text(m, v))
                 .unwrap_or_else(|| "-".into()),
@@ -292,7 +292,7 @@ pub fn html(r: &MetricsReport) -> String {
             ))
             .unwrap_or_default(),
             m.p_value
-                .map(|p| format!(", Mann-Whitney p = {}", p_text(p)))
+                .map(|p| format!(", Mann-Whitney p = {}: {}", p_text(p), p_words(p)))
                 .unwrap_or_default(),
             change_note(m),
             ignored_note(m, r.today)
@@ -333,7 +333,6 @@ pub fn html(r: &MetricsReport) -> String {
             });
         }
         let [b0, l0, c1] = m.window_us;
-        let unit = escape_line(m.unit.as_deref().unwrap_or_default()).into_owned();
         let chart = svg::time_series(
             &format!("{} over time", escape_line(&m.name)),
             &points,
@@ -344,17 +343,7 @@ pub fn html(r: &MetricsReport) -> String {
             ],
             &levels,
             &|x| date_of(x as i64),
-            &|y| {
-                format!(
-                    "{}{}",
-                    num(Some(y)),
-                    if unit.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" {unit}")
-                    }
-                )
-            },
+            &|y| value_text(Some(y), m.unit.as_deref()),
         );
         b.push_str(&chart);
         if m.points.len() < m.baseline.n + m.current.n {
