@@ -162,6 +162,30 @@ fn markdown_output_is_snapshot_stable() {
 }
 
 #[test]
+fn html_only_failed_and_explain_outputs_are_snapshot_stable() {
+    insta::assert_snapshot!("check_examples_html", stdout(&check(&["examples"], "html")));
+    insta::assert_snapshot!(
+        "check_examples_only_failed",
+        stdout(&check(&["--only-failed", "examples"], "text"))
+    );
+    insta::assert_snapshot!(
+        "check_not_ready_explained",
+        stdout(&check(&["--explain", "examples/ai-for-engineering.yaml"], "text"))
+    );
+    insta::assert_snapshot!(
+        "portfolio_text_sorted_by_money",
+        stdout(&steward(&[
+            "portfolio",
+            "--today",
+            TODAY,
+            "--sort",
+            "implementation",
+            "examples"
+        ]))
+    );
+}
+
+#[test]
 fn json_output_is_snapshot_stable() {
     insta::assert_snapshot!("check_examples_json", stdout(&check(&["examples"], "json")));
 }

@@ -41,6 +41,10 @@ fn a_waived_finding_does_not_block_and_every_format_says_so() {
     let o = check(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let out = text(&o.stdout);
+    insta::assert_snapshot!(
+        "waived_text",
+        out.replace(dir.path().to_str().unwrap(), "<dir>")
+    );
     assert!(out.contains("waiv Q5"), "{out}");
     assert!(
         out.contains("waived until 2027-01-31 by user:default/cio: Drill booked"),
