@@ -170,7 +170,10 @@ fn html_only_failed_and_explain_outputs_are_snapshot_stable() {
     );
     insta::assert_snapshot!(
         "check_not_ready_explained",
-        stdout(&check(&["--explain", "examples/ai-for-engineering.yaml"], "text"))
+        stdout(&check(
+            &["--explain", "examples/ai-for-engineering.yaml"],
+            "text"
+        ))
     );
     insta::assert_snapshot!(
         "portfolio_text_sorted_by_money",
@@ -403,7 +406,7 @@ fn malformed_manifests_exit_2_with_a_located_message() {
         (
             "unknown-lifecycle.yaml",
             Some((6, 14)),
-            "unknown variant `beta`",
+            "`beta` is not one of the values this key takes",
         ),
         (
             "score-out-of-range.yaml",
@@ -497,7 +500,7 @@ fn every_broken_file_is_reported_not_only_the_first() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        err.contains("a.yaml:4:19") && err.contains("unknown variant `alpha`"),
+        err.contains("a.yaml:4:19") && err.contains("`alpha` is not one of the values"),
         "{err}"
     );
     assert!(

@@ -248,7 +248,7 @@ fn saphyr_message(e: &serde_saphyr::Error) -> String {
         E::SerdeUnknownVariant {
             variant, expected, ..
         } => format!(
-            "unknown variant `{}`, expected one of {}",
+            "`{}` is not one of the values this key takes: {}",
             quote(variant),
             expected.join(", ")
         ),
@@ -957,7 +957,8 @@ mod tests {
             })
         );
         assert!(
-            e.message.contains("unknown variant `nope`"),
+            e.message
+                .contains("`nope` is not one of the values this key takes"),
             "{}",
             e.message
         );
