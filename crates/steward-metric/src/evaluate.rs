@@ -116,7 +116,8 @@ pub struct MetricReport {
     /// A sample of the observations in both windows, for the html chart: (time us, value).
     #[serde(skip)]
     pub points: Vec<(i64, f64)>,
-    #[serde(skip)]
+    /// The metric's declared unit (`hours`), so a report read back still says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     #[serde(skip)]
     pub window_us: [i64; 3],
