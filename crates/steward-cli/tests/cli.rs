@@ -374,7 +374,7 @@ fn malformed_manifests_exit_2_with_a_located_message() {
             Some((7, 3)),
             "duplicate mapping key: lifecycle",
         ),
-        ("tabs.yaml", Some((4, 2)), "tabs disallowed"),
+        ("tabs.yaml", Some((4, 1)), "tabs disallowed"),
         ("empty.yaml", None, "the file is empty"),
         ("comments-only.yaml", None, "the file is empty"),
         (

@@ -279,14 +279,23 @@ fn parser(text: &str, depth: usize) -> Parser<'_, serde_saphyr::granit_parser::S
 /// manifest may be, so a deep but valid file elsewhere is not called "not YAML".
 const SCAN_DEPTH: usize = 254;
 
-fn syntax_error(e: &serde_saphyr::granit_parser::ScanError) -> IndexError {
+fn syntax_error(text: &str, e: &serde_saphyr::granit_parser::ScanError) -> IndexError {
     let m = e.marker();
+    let line = m.line().max(1);
+    let mut column = m.col() + 1;
+    // The scanner points past a tab it refuses (at the key after it): point at the tab, the
+    // character to replace.
+    if e.info().contains("tab")
+        && let Some(tab) = text
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| l.chars().take(column).position(|c| c == '\t'))
+    {
+        column = tab + 1;
+    }
     IndexError::Syntax {
         message: steward_io::clip(&e.info(), 200).into_owned(),
-        at: Position {
-            line: m.line().max(1),
-            column: m.col() + 1,
-        },
+        at: Position { line, column },
     }
 }
 
@@ -299,7 +308,7 @@ pub fn index_documents(text: &str) -> Result<Vec<DocumentIndex>, IndexError> {
     let mut nodes = 0usize;
 
     for item in parser(text, MAX_DEPTH) {
-        let (event, span) = item.map_err(|e| syntax_error(&e))?;
+        let (event, span) = item.map_err(|e| syntax_error(text, &e))?;
         let pos = Position {
             line: span.start.line().max(1),
             column: span.start.col() + 1,
@@ -583,7 +592,7 @@ pub fn scan_kinds(text: &str) -> KindScan {
         let event = match item {
             Ok((event, _)) => event,
             Err(e) => {
-                out.error = Some(syntax_error(&e));
+                out.error = Some(syntax_error(text, &e));
                 return out;
             }
         };
