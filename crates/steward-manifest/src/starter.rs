@@ -117,7 +117,7 @@ spec:
 
   # How you will know it degrades before users complain.
   monitoring:
-    review_cadence_days: 30
+    # review_cadence_days: 30           # how often someone looks at the signals
     signals: []
   #  - name: input-drift
   #    kind: leading                    # leading | lagging
@@ -135,7 +135,7 @@ spec:
 
   # Plan for iteration, not deployment.
   iteration:
-    cycle_days: 30
+    # cycle_days: 30                    # how often the system is adjusted from feedback
     feedback_channels: []
     # next_review: {review}
 
