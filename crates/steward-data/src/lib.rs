@@ -108,6 +108,16 @@ pub fn read_from(
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Dataset, DataError> {
     let input = read::source::open(name, source, format)?;
+    read_input(name, input, format, keep)
+}
+
+/// Every kept column of an opened input, folded into values.
+fn read_input(
+    name: &str,
+    input: read::Input,
+    format: Format,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Dataset, DataError> {
     let size = input.size();
     let batches = read::open(name, input, format, keep, Decode::Values)?;
     fold_dataset(name, batches, size, Units::AtOnce)
@@ -301,11 +311,7 @@ pub fn open_dataset(
     let input = read::source::open(name, source, format)?;
     let random = match (&input, format) {
         (read::Input::Random(r), Format::Parquet) => r.clone(),
-        _ => {
-            let size = input.size();
-            let batches = read::open(name, input, format, keep, Decode::Values)?;
-            return fold_dataset(name, batches, size, Units::AtOnce).map(OpenedDataset::Rows);
-        }
+        _ => return read_input(name, input, format, keep).map(OpenedDataset::Rows),
     };
     // Only the footer is read here: the units of the body are never opened.
     let read::Batches {
