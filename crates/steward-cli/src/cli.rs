@@ -77,6 +77,11 @@ pub enum Command {
     /// Why a readiness rule exists, what passes it, the manifest keys it reads and an
     /// example fix; without a rule, the list of rules.
     Explain(ExplainArgs),
+    /// Run the server: the portfolio, data intake, drift over time, success metrics and
+    /// live readiness over HTTP (see docs/server.md).
+    Serve(ServeArgs),
+    /// Create, list or revoke the server's API tokens.
+    Token(TokenArgs),
     /// Print the JSON Schema of the AISystem manifest (for editor completion).
     Schema,
     /// Write a commented starter manifest that shows every section.
@@ -410,4 +415,86 @@ pub enum ProfileAction {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+/// Flags win over `STEWARD_*` variables, which win over the `--config` file, which wins over
+/// the defaults.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on; port 0 picks a free one (logged at start).
+    /// Default 127.0.0.1:8080: loopback only unless told otherwise.
+    #[arg(long, value_name = "ADDR:PORT", env = "STEWARD_LISTEN")]
+    pub listen: Option<String>,
+    /// The database: sqlite://PATH (default sqlite://steward.db) or postgres://USER@HOST/DB.
+    #[arg(long, value_name = "URL", env = "STEWARD_DATABASE")]
+    pub database: Option<String>,
+    /// A folder of AISystem manifests, loaded at start and whenever a file changes.
+    #[arg(long, value_name = "DIR", env = "STEWARD_MANIFESTS")]
+    pub manifests: Option<PathBuf>,
+    /// Serve reads (GET) without a token.
+    #[arg(long, env = "STEWARD_PUBLIC_READ")]
+    pub public_read: bool,
+    /// The largest request body taken: bytes, or with a unit (KiB, MiB, GiB). Default 256MiB.
+    #[arg(long, value_name = "SIZE", env = "STEWARD_MAX_BODY")]
+    pub max_body: Option<String>,
+    /// A TOML file with any of: listen, database, manifests, public_read, max_body.
+    #[arg(long, value_name = "FILE", env = "STEWARD_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenAction {
+    /// Create a token and print it (once: only its hash is stored), and nothing else.
+    Create {
+        /// The server's database (as given to `steward serve`).
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "STEWARD_DATABASE",
+            default_value = "sqlite://steward.db"
+        )]
+        database: String,
+        /// A unique name for the token (who or what uses it).
+        #[arg(long)]
+        name: String,
+        /// read: GET only; write: also data, observations and evidence; admin: also
+        /// manifests.
+        #[arg(long, value_enum)]
+        scope: TokenScope,
+    },
+    /// List the tokens: name, scope, when created and revoked.
+    List {
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "STEWARD_DATABASE",
+            default_value = "sqlite://steward.db"
+        )]
+        database: String,
+    },
+    /// Revoke a token by name; it is refused from the next request on.
+    Revoke {
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "STEWARD_DATABASE",
+            default_value = "sqlite://steward.db"
+        )]
+        database: String,
+        /// The token's name (or id).
+        name: String,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TokenScope {
+    Read,
+    Write,
+    Admin,
 }

@@ -41,6 +41,8 @@ fn main() -> ExitCode {
         Command::Drift(args) => cmd::drift::run(&args, cli.quiet),
         Command::Profile(args) => cmd::profile::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
+        Command::Token(args) => cmd::serve::token(&args),
         Command::Schema => cmd::schema::run(),
         Command::Init(args) => cmd::init::run(&args),
         Command::Completions { shell } => cmd::docs::completions(shell),

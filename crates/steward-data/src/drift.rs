@@ -159,22 +159,34 @@ pub fn drift_with_progress(
 /// The profile of a dataset, made from `source`; columns are profiled on the caller's
 /// rayon pool.
 pub fn profile(data: &Dataset, source: Source) -> Profile {
-    let one = |c: &Column| {
-        let kind = match c.kind {
-            Kind::Number => ProfileKind::Number,
-            Kind::Text => ProfileKind::Text,
-            Kind::Boolean => ProfileKind::Boolean,
-        };
-        let mut p = ColumnProfile::new(&c.name, kind, &c.values, c.missing as u64);
-        p.integer = c.integer;
-        p
-    };
-    let columns = data.columns.par_iter().map(one).collect();
+    let columns = data.columns.par_iter().map(column_profile).collect();
     Profile {
         format: steward_stats::profile::FORMAT.into(),
         rows: data.rows as u64,
         source: Some(source),
         columns,
+    }
+}
+
+/// One column's profile, made from its values.
+pub(crate) fn column_profile(c: &Column) -> ColumnProfile {
+    let kind = match c.kind {
+        Kind::Number => ProfileKind::Number,
+        Kind::Text => ProfileKind::Text,
+        Kind::Boolean => ProfileKind::Boolean,
+    };
+    let mut p = ColumnProfile::new(&c.name, kind, &c.values, c.missing as u64);
+    p.integer = c.integer;
+    p
+}
+
+/// How a profile's `source` names the format it was read from.
+pub(crate) fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "csv",
+        Format::Parquet => "parquet",
+        Format::JsonLines => "jsonl",
+        Format::ArrowIpc => "arrow",
     }
 }
 
@@ -187,13 +199,7 @@ pub fn profile_source(
     sha256: Option<String>,
 ) -> Source {
     Source {
-        format: match format {
-            Format::Csv => "csv",
-            Format::Parquet => "parquet",
-            Format::JsonLines => "jsonl",
-            Format::ArrowIpc => "arrow",
-        }
-        .into(),
+        format: format_name(format).into(),
         rows: data.rows as u64,
         columns: data.columns.len() as u64,
         created_at: created_at.to_string(),

@@ -11,6 +11,7 @@ pub mod drift;
 mod error;
 mod fold;
 pub mod profile_file;
+mod profile_stream;
 mod read;
 pub mod render;
 
@@ -21,6 +22,9 @@ use steward_stats::Values;
 
 pub use batches::RecordBatches;
 pub use error::{DataError, Location, Problem};
+pub use profile_stream::{
+    DEFAULT_CHUNK_CELLS, StreamProfileOptions, StreamedProfile, profile_stream,
+};
 pub use read::source::Source;
 
 use error::{invalid, too_large};
@@ -194,14 +198,14 @@ fn fold_dataset(
     })
 }
 
-fn no_rows(name: &str) -> DataError {
+pub(crate) fn no_rows(name: &str) -> DataError {
     invalid(name, "the file has no rows (a header or schema only)")
 }
 
 /// The names of columns left out are only ever shown (a note per column): a name of
 /// megabytes would make megabytes of notes, so each is clipped here, once for every caller,
 /// with its control characters made visible.
-fn clip_left_out(unsupported: read::Unsupported) -> Vec<(String, String)> {
+pub(crate) fn clip_left_out(unsupported: read::Unsupported) -> Vec<(String, String)> {
     unsupported
         .into_iter()
         .map(|(name, ty)| (steward_io::clip(&name, 200).into_owned(), ty))

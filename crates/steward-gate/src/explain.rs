@@ -459,6 +459,7 @@ mod tests {
                     today: today(),
                     target: Some(Lifecycle::Production),
                     strict: false,
+                    live: None,
                 },
             );
             let findings: Vec<_> = report.findings.iter().filter(|f| f.id == e.rule).collect();

@@ -15,13 +15,59 @@ use steward_manifest::{Date, Lifecycle, System};
 pub use finding::{Finding, Group, RULES, Rule, RuleId, Status, WaiverNote, rule};
 
 /// What the gate is asked: the date to judge on and the stage to judge for.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct GateOptions {
     pub today: Date,
     /// `None`: the stage after the system's lifecycle (production stays production).
     pub target: Option<Lifecycle>,
     /// Ignore every waiver (`check --strict`): judge as if none were written.
     pub strict: bool,
+    /// Evidence recorded outside the manifest (by the server): owner confirmations, drills,
+    /// when each monitored stream last received data. `None` judges the manifest alone.
+    pub live: Option<LiveEvidence>,
+}
+
+/// Facts the gate cannot read from a manifest, passed in by whoever holds them (the server
+/// reads them from its database), so the gate stays pure.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveEvidence {
+    /// The latest owner re-confirmation recorded; Q2 takes it when it is later than the
+    /// manifest's `confirmed_on`.
+    pub owner_confirmation: Option<Date>,
+    /// Fallback drills recorded; Q5 weighs them with `spec.fallback.tests`.
+    pub fallback_drills: Vec<RecordedDrill>,
+    /// The monitored streams with the day each last received data (`None`: never); Q4
+    /// fails for a stream silent for more than twice the review cadence.
+    pub streams: Vec<StreamActivity>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedDrill {
+    pub date: Date,
+    pub passed: bool,
+    pub evidence: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamActivity {
+    pub stream: String,
+    pub last_batch: Option<Date>,
+}
+
+/// The streams a manifest says are monitored: those named by a signal's or an
+/// integration's `stream`, each once, in manifest order.
+pub fn monitored_streams(m: &steward_manifest::Manifest) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let signals = m.spec.monitoring.iter().flat_map(|mo| mo.signals.iter());
+    let named = signals
+        .filter_map(|s| s.stream.as_ref())
+        .chain(m.spec.integrations.iter().filter_map(|i| i.stream.as_ref()));
+    for s in named {
+        if !out.iter().any(|o| o == s.as_str()) {
+            out.push(s.as_str().to_string());
+        }
+    }
+    out
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,7 +162,7 @@ impl GateReport {
 pub fn evaluate(system: &System, file: &str, options: &GateOptions) -> SystemReport {
     let lifecycle = system.manifest.spec.lifecycle;
     let target = options.target.unwrap_or_else(|| lifecycle.next());
-    let mut findings = rules::run(system, options.today, target);
+    let mut findings = rules::run(system, options.today, target, options.live.as_ref());
     if !options.strict {
         apply_waivers(&mut findings, &system.manifest.spec.waivers, options.today);
     }

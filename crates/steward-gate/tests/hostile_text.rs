@@ -14,6 +14,7 @@ fn report_for(yaml: &str, file: &str) -> GateReport {
         today: Date::parse("2026-11-25").unwrap(),
         target: None,
         strict: false,
+        live: None,
     };
     GateReport {
         date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date"),

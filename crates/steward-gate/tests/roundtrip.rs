@@ -29,6 +29,7 @@ fn options() -> GateOptions {
         today: Date::parse("2026-11-25").unwrap(),
         target: None,
         strict: false,
+        live: None,
     }
 }
 

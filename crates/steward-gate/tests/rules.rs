@@ -15,6 +15,7 @@ fn run(yaml: &str, target: Option<Lifecycle>) -> SystemReport {
         today: Date::parse(TODAY).unwrap(),
         target,
         strict: false,
+        live: None,
     };
     evaluate(&systems[0], "case.yaml", &options)
 }
@@ -845,6 +846,7 @@ fn sarif_is_one_compact_line_per_result() {
         today: Date::parse(TODAY).unwrap(),
         target: None,
         strict: false,
+        live: None,
     };
     let report = steward_gate::GateReport {
         date: TODAY.parse().expect("a date"),
@@ -1063,6 +1065,7 @@ fn waivers_accept_findings_until_they_expire() {
             today: Date::parse(TODAY).unwrap(),
             target: None,
             strict: true,
+            live: None,
         },
     );
     assert_eq!(strict.verdict, steward_gate::Verdict::NotReady);

@@ -22,7 +22,7 @@ pub use model::*;
 pub use snippet::{Snippet, token_span};
 pub use source_map::{MAX_DEPTH, MAX_NODES, Position, SourceMap};
 pub use values::{
-    CostFigure, Date, DateError, InvalidSystemName, MAX_BARE_TARGET, MAX_YEAR, MIN_YEAR,
-    RelativeFigure, Score, SystemName, Teams, Weight, format_number, format_thousands, is_blank,
-    is_placeholder, is_unanswered,
+    CostFigure, Date, DateError, DriftShare, DriftThreshold, InvalidSystemName, MAX_BARE_TARGET,
+    MAX_YEAR, MIN_YEAR, RelativeFigure, Score, StreamName, SystemName, Teams, Weight,
+    format_number, format_thousands, is_blank, is_placeholder, is_unanswered,
 };

@@ -9,7 +9,10 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::values::{CostFigure, Date, RelativeFigure, Score, SystemName, Teams, Weight};
+use crate::values::{
+    CostFigure, Date, DriftShare, DriftThreshold, RelativeFigure, Score, StreamName, SystemName,
+    Teams, Weight,
+};
 
 pub const API_VERSION: &str = "steward/v1";
 pub const KIND: &str = "AISystem";
@@ -379,6 +382,8 @@ pub struct Integration {
     pub direction: Option<DataDirection>,
     pub pilot_avoided: Option<String>,
     pub owner: Option<String>,
+    /// The server stream whose batches this integration feeds.
+    pub stream: Option<StreamName>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -407,6 +412,70 @@ pub struct Signal {
     pub threshold: Option<String>,
     /// Where the alert goes: an entity reference or a channel.
     pub alert: Option<String>,
+    /// The server stream whose batches this signal watches for drift.
+    pub stream: Option<StreamName>,
+    /// The drift test for the stream's columns (default: the one `steward drift` picks
+    /// per column).
+    pub stattest: Option<DriftTest>,
+    /// The test's threshold (default: the test's own).
+    pub stattest_threshold: Option<DriftThreshold>,
+    /// The share of drifted columns at which the stream drifts (default 0.5).
+    pub drift_share: Option<DriftShare>,
+}
+
+/// The drift tests `steward drift --stattest` takes, by the same names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftTest {
+    Ks,
+    Chisquare,
+    Z,
+    Wasserstein,
+    Jensenshannon,
+    Psi,
+    KlDiv,
+    Hellinger,
+    EnergyDistance,
+    Mannw,
+    TTest,
+    CramerVonMises,
+    Anderson,
+}
+
+impl DriftTest {
+    pub const ALL: [DriftTest; 13] = [
+        DriftTest::Ks,
+        DriftTest::Chisquare,
+        DriftTest::Z,
+        DriftTest::Wasserstein,
+        DriftTest::Jensenshannon,
+        DriftTest::Psi,
+        DriftTest::KlDiv,
+        DriftTest::Hellinger,
+        DriftTest::EnergyDistance,
+        DriftTest::Mannw,
+        DriftTest::TTest,
+        DriftTest::CramerVonMises,
+        DriftTest::Anderson,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftTest::Ks => "ks",
+            DriftTest::Chisquare => "chisquare",
+            DriftTest::Z => "z",
+            DriftTest::Wasserstein => "wasserstein",
+            DriftTest::Jensenshannon => "jensenshannon",
+            DriftTest::Psi => "psi",
+            DriftTest::KlDiv => "kl_div",
+            DriftTest::Hellinger => "hellinger",
+            DriftTest::EnergyDistance => "energy_distance",
+            DriftTest::Mannw => "mannw",
+            DriftTest::TTest => "t_test",
+            DriftTest::CramerVonMises => "cramer_von_mises",
+            DriftTest::Anderson => "anderson",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -679,6 +679,100 @@ impl JsonSchema for Weight {
     }
 }
 
+/// The name of a server stream (`signals[].stream`, `integrations[].stream`): 1 to 128
+/// letters, digits, '-', '_' or '.', the characters a stream's URL path may hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StreamName(pub String);
+
+impl StreamName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let ok = !s.is_empty()
+            && s.len() <= 128
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if ok {
+            Ok(StreamName(s))
+        } else {
+            let quoted: String = s.chars().take(40).collect();
+            Err(de::Error::custom(format!(
+                "`{}` is not a stream name: use 1 to 128 letters, digits, '-', '_' or '.'",
+                quoted
+            )))
+        }
+    }
+}
+
+impl JsonSchema for StreamName {
+    fn schema_name() -> Cow<'static, str> {
+        "StreamName".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"})
+    }
+}
+
+/// A drift test's threshold: a finite number >= 0 (a p-value or a distance, as the test
+/// reads it).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+pub struct DriftThreshold(pub f64);
+
+impl<'de> Deserialize<'de> for DriftThreshold {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v.is_finite() && (0.0..=1e6).contains(&v) {
+            Ok(DriftThreshold(v))
+        } else {
+            Err(de::Error::custom(format!(
+                "a drift threshold is a number from 0 to 1000000, found {}",
+                format_number(v)
+            )))
+        }
+    }
+}
+
+impl JsonSchema for DriftThreshold {
+    fn schema_name() -> Cow<'static, str> {
+        "DriftThreshold".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "number", "minimum": 0, "maximum": 1e6})
+    }
+}
+
+/// The share of drifted columns at which a dataset drifts: above 0, at most 1.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+pub struct DriftShare(pub f64);
+
+impl<'de> Deserialize<'de> for DriftShare {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v.is_finite() && v > 0.0 && v <= 1.0 {
+            Ok(DriftShare(v))
+        } else {
+            Err(de::Error::custom(format!(
+                "a drift share is a number above 0 and at most 1, found {}",
+                format_number(v)
+            )))
+        }
+    }
+}
+
+impl JsonSchema for DriftShare {
+    fn schema_name() -> Cow<'static, str> {
+        "DriftShare".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "number", "exclusiveMinimum": 0, "maximum": 1})
+    }
+}
+
 /// `metadata.name`: lowercase letters, digits and '-', starting and ending with a letter
 /// or digit, at most 63 characters (a DNS label, so it is safe in URLs and metric labels).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

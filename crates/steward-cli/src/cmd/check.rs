@@ -32,6 +32,7 @@ pub fn run(args: &CheckArgs, colors: &Colors, quiet: bool) -> Result<ExitCode, F
         today,
         target: args.target.map(stage),
         strict: args.strict,
+        live: None,
     };
     let report = GateReport {
         date: today.0,

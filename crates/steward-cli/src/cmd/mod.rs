@@ -10,6 +10,7 @@ pub mod metric;
 pub mod portfolio;
 pub mod profile;
 pub mod schema;
+pub mod serve;
 
 use std::io::IsTerminal;
 use std::path::Path;

@@ -36,6 +36,7 @@ pub fn run(args: &PortfolioArgs, colors: &Colors) -> Result<ExitCode, Failure> {
         today,
         target: None,
         strict: false,
+        live: None,
     };
     let rows = loaded
         .iter()

@@ -15,6 +15,8 @@ pub(crate) struct Check<'a> {
     map: &'a SourceMap,
     pub today: Date,
     pub target: Lifecycle,
+    /// Evidence from outside the manifest, when the caller has any.
+    pub live: Option<&'a crate::LiveEvidence>,
     findings: Vec<Finding>,
     rule: RuleId,
     problems: usize,
@@ -112,7 +114,12 @@ const RULE_FNS: [(RuleId, RuleFn); 13] = [
     (RuleId::C3, budget::c3_change_management),
 ];
 
-pub(crate) fn run(system: &System, today: Date, target: Lifecycle) -> Vec<Finding> {
+pub(crate) fn run(
+    system: &System,
+    today: Date,
+    target: Lifecycle,
+    live: Option<&crate::LiveEvidence>,
+) -> Vec<Finding> {
     debug_assert!(
         RULE_FNS
             .iter()
@@ -124,6 +131,7 @@ pub(crate) fn run(system: &System, today: Date, target: Lifecycle) -> Vec<Findin
         map: &system.map,
         today,
         target,
+        live,
         findings: Vec::with_capacity(24),
         rule: RuleId::Q1,
         problems: 0,

@@ -140,7 +140,13 @@ pub(crate) fn q2_ownership(c: &mut Check) {
                 .into(),
         );
     }
-    match owner.confirmed_on {
+    // A confirmation recorded through the server counts when it is the later one.
+    let recorded = c.live.and_then(|l| l.owner_confirmation);
+    let confirmed_on = match (owner.confirmed_on, recorded) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    match confirmed_on {
         None => c.warn(
             "spec.owner.confirmed_on",
             "The owner has never re-confirmed ownership (`confirmed_on`); confirm it at least \
@@ -243,6 +249,9 @@ pub(crate) fn q4_degradation(c: &mut Check) {
             );
         }
     }
+    if let Some(live) = c.live {
+        silent_streams(c, &live.streams, monitoring.review_cadence_days);
+    }
     match monitoring.review_cadence_days {
         None => c.warn(
             "spec.monitoring.review_cadence_days",
@@ -279,20 +288,33 @@ pub(crate) fn q5_fallback(c: &mut Check) {
         );
     }
     let max_days = fallback.max_days_between_tests.unwrap_or(90) as i64;
-    let newest = fallback
+    // Drills written in the manifest (with their index, for the finding's line) and drills
+    // recorded through the server (no line of their own: they point at `tests`).
+    let recorded: &[crate::RecordedDrill] =
+        c.live.map(|l| l.fallback_drills.as_slice()).unwrap_or(&[]);
+    let drills = fallback
         .tests
         .iter()
         .enumerate()
-        .filter(|(_, t)| t.result == Some(TestResult::Passed))
-        .filter_map(|(i, t)| t.date.filter(|d| *d <= c.today).map(|d| (i, d)))
+        .filter_map(|(i, t)| {
+            let passed = match t.result? {
+                TestResult::Passed => true,
+                TestResult::Failed => false,
+            };
+            Some((Some(i), t.date?, passed))
+        })
+        .chain(recorded.iter().map(|d| (None, d.date, d.passed)))
+        .filter(|(_, d, _)| *d <= c.today);
+    let newest = drills
+        .clone()
+        .filter(|(_, _, passed)| *passed)
+        .map(|(i, d, _)| (i, d))
         .max_by_key(|(_, d)| *d);
     let Some((i, date)) = newest else {
         // A failed drill is evidence too: say so, rather than that nothing was ever tried.
-        let failed = fallback
-            .tests
-            .iter()
-            .filter(|t| t.result == Some(TestResult::Failed))
-            .filter_map(|t| t.date.filter(|d| *d <= c.today))
+        let failed = drills
+            .filter(|(_, _, passed)| !passed)
+            .map(|(_, d, _)| d)
             .max();
         let message = match failed {
             Some(last) => format!(
@@ -309,8 +331,12 @@ pub(crate) fn q5_fallback(c: &mut Check) {
     };
     let age = date.days_until(c.today);
     if age > max_days {
+        let path = match i {
+            Some(i) => format!("spec.fallback.tests[{i}].date"),
+            None => "spec.fallback.tests".to_string(),
+        };
         c.fail_for_production(
-            &format!("spec.fallback.tests[{i}].date"),
+            &path,
             format!(
                 "The last passed fallback drill was on {date}, {age} days ago; drills are due every {max_days} days. \
                  A fallback that worked last year may not work today."
@@ -319,6 +345,44 @@ pub(crate) fn q5_fallback(c: &mut Check) {
     }
     c.pass(
         "spec.fallback",
-        format!("Fallback planned; last drilled successfully on {date} ({age} days ago, due every {max_days})."),
+        format!(
+            "Fallback planned; last drilled successfully on {date}{} ({age} days ago, due every {max_days}).",
+            if i.is_none() { ", as recorded through the server" } else { "" }
+        ),
     );
+}
+
+/// With no review cadence, a stream is expected to receive data at least monthly.
+const DEFAULT_SILENCE_CADENCE_DAYS: i64 = 30;
+
+/// Q4 on live evidence: monitoring that receives no data is not monitoring. A stream that
+/// stopped receiving for more than twice the review cadence fails; one that never received
+/// anything fails for a system going to (or in) production.
+fn silent_streams(c: &mut Check, streams: &[crate::StreamActivity], cadence: Option<u32>) {
+    let cadence = cadence
+        .map(i64::from)
+        .unwrap_or(DEFAULT_SILENCE_CADENCE_DAYS);
+    let limit = 2 * cadence;
+    for s in streams {
+        let name = shown(&s.stream);
+        match s.last_batch {
+            None => c.fail_for_production(
+                "spec.monitoring",
+                format!(
+                    "The monitored stream `{name}` has never received data: signals that watch \
+                     nothing will not notice degradation. Send its batches to the server."
+                ),
+            ),
+            Some(last) if last.days_until(c.today) > limit => c.fail(
+                "spec.monitoring",
+                format!(
+                    "The monitored stream `{name}` last received data on {last}, {} days ago, \
+                     more than twice the review cadence ({limit} days): degradation there goes \
+                     unseen. Check the integration that feeds it.",
+                    last.days_until(c.today)
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
 }
