@@ -27,9 +27,11 @@ done
 [ -n "${addr:-}" ] || { cat "$work/server.log" >&2; exit 1; }
 curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $token" \
   --data-binary @examples/invoice-extraction.yaml "$addr/api/v1/systems/invoice-extraction"
-SCHEMATHESIS_HOOKS=hooks PYTHONPATH=tests/api "$venv/bin/st" \
-  --config-file tests/api/schemathesis.toml run "$addr/api/v1/openapi.json" --url "$addr" \
+# Run from the scratch folder: schemathesis keeps a cache in its working directory.
+repo=$PWD
+(cd "$work" && SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$repo/tests/api" "$venv/bin/st" \
+  --config-file "$repo/tests/api/schemathesis.toml" run "$addr/api/v1/openapi.json" --url "$addr" \
   -H "Authorization: Bearer $token" --checks all --max-examples "${MAX_EXAMPLES:-50}" \
-  --seed "${SCHEMATHESIS_SEED:-20261208}"
+  --seed "${SCHEMATHESIS_SEED:-20261208}")
 # The server survived it all and still answers.
 curl -sf "$addr/readyz" > /dev/null
