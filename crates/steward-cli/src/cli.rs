@@ -437,9 +437,22 @@ pub struct ServeArgs {
     /// The largest request body taken: bytes, or with a unit (KiB, MiB, GiB). Default 256MiB.
     #[arg(long, value_name = "SIZE", env = "STEWARD_MAX_BODY")]
     pub max_body: Option<String>,
-    /// A TOML file with any of: listen, database, manifests, public_read, max_body.
+    /// A TOML file with any of: listen, database, manifests, public_read, max_body,
+    /// poll_interval_ms.
     #[arg(long, value_name = "FILE", env = "STEWARD_CONFIG")]
     pub config: Option<PathBuf>,
+    /// How often the manifests folder is looked at, in milliseconds (default 2000); closed
+    /// windows' drift is looked for every 15 intervals.
+    #[arg(long, value_name = "MS", env = "STEWARD_POLL_INTERVAL_MS")]
+    pub poll_interval_ms: Option<u64>,
+    /// Seconds added to the server's clock, for tests that need days to pass.
+    #[arg(
+        long,
+        hide = true,
+        env = "STEWARD_CLOCK_OFFSET_SECONDS",
+        allow_hyphen_values = true
+    )]
+    pub clock_offset_seconds: Option<i64>,
 }
 
 #[derive(clap::Args, Debug)]

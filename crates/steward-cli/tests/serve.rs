@@ -399,3 +399,119 @@ fn public_read_opens_reads_only() {
     );
     server.stop_gracefully();
 }
+
+/// Days pass (the server's clock moved ahead): the background pass keeps the drift of the
+/// closed day, the portfolio shows it, drift's latest window is that closed day, and a
+/// monitored stream silent for more than twice the review cadence fails Q4.
+#[test]
+fn closed_windows_and_silent_streams_as_days_pass() {
+    for backend in backends() {
+        let db = backend.fresh_database();
+        let admin = token(&db, "admin", "admin");
+        let s = "/api/v1/systems/invoice-extraction";
+        let day_drift = {
+            let server = Server::start(&db, &[]);
+            let c = Client::new(&server.base);
+            let manifest = std::fs::read(repo_path("examples/invoice-extraction.yaml")).unwrap();
+            assert_eq!(c.put(s, &admin, "application/yaml", &manifest).status, 201);
+            let reference = numeric_csv(2000, 0.0, 1);
+            let r = c.put(
+                &format!("{s}/streams/invoices/reference"),
+                &admin,
+                CSV_TYPE,
+                reference.as_bytes(),
+            );
+            assert_eq!(r.status, 200, "{}", r.text);
+            for (i, shift) in [0.0, 1.5].iter().enumerate() {
+                let body = numeric_csv(800, *shift, 10 + i as u64);
+                let r = c.post(
+                    &format!("{s}/streams/invoices/batches"),
+                    &admin,
+                    CSV_TYPE,
+                    body.as_bytes(),
+                );
+                assert_eq!(r.status, 201, "{}", r.text);
+            }
+            let d = c.get(&format!("{s}/streams/invoices/drift"), &admin).json();
+            assert_eq!(d["window"]["closed"], false);
+            server.stop_gracefully();
+            d
+        };
+
+        // Two days later: the day is closed and its drift kept by the background pass.
+        let two_days = (2 * 86_400).to_string();
+        let server = Server::start_with_env(
+            &db,
+            &["--poll-interval-ms", "100"],
+            &[("STEWARD_CLOCK_OFFSET_SECONDS", &two_days)],
+        );
+        let c = Client::new(&server.base);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let stream = loop {
+            let p = c.get("/api/v1/systems", &admin).json();
+            let stream = p["systems"][0]["streams"][0].clone();
+            if !stream["drift"].is_null() {
+                break stream;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no kept drift: {p}\n{}",
+                server.log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        };
+        assert_eq!(
+            stream["drift"]["dataset_drift"], day_drift["dataset_drift"],
+            "{backend:?}"
+        );
+        assert_eq!(
+            stream["drift"]["share_of_drifted_columns"],
+            day_drift["share_of_drifted_columns"]
+        );
+        assert_eq!(
+            server.log().matches("kept the drift of").count(),
+            1,
+            "{}",
+            server.log()
+        );
+        let d = c.get(&format!("{s}/streams/invoices/drift"), &admin).json();
+        assert_eq!(d["window"]["closed"], true);
+        assert_eq!(
+            d["columns"], day_drift["columns"],
+            "the kept result is the day's drift"
+        );
+        // Two days of silence is within twice the 14-day cadence.
+        let q4 = |c: &Client| -> Vec<Value> {
+            let r = c.get(&format!("{s}/readiness"), &admin).json();
+            r["systems"][0]["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == "Q4" || f["id"] == "Q4")
+                .cloned()
+                .collect()
+        };
+        assert!(
+            q4(&c).iter().all(|f| f["status"] == "passed"),
+            "{:?}",
+            q4(&c)
+        );
+        server.stop_gracefully();
+
+        // Thirty days later: the monitored stream has been silent too long.
+        let month = (30 * 86_400).to_string();
+        let server = Server::start_with_env(&db, &[], &[("STEWARD_CLOCK_OFFSET_SECONDS", &month)]);
+        let c = Client::new(&server.base);
+        let failed: Vec<Value> = q4(&c)
+            .into_iter()
+            .filter(|f| f["status"] == "failed")
+            .collect();
+        assert!(
+            failed
+                .iter()
+                .any(|f| f["message"].as_str().unwrap().contains("`invoices`")),
+            "{failed:?}"
+        );
+        server.stop_gracefully();
+    }
+}

@@ -39,8 +39,11 @@ pub struct Config {
     pub public_read: bool,
     /// The largest request body taken, in bytes.
     pub max_body: u64,
-    /// How often the manifests folder is looked at, in milliseconds.
+    /// How often the manifests folder is looked at, in milliseconds (closed windows are
+    /// looked for every 15 of these).
     pub poll_ms: u64,
+    /// Seconds added to the clock: for tests that need days to pass.
+    pub clock_offset_s: i64,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             public_read: false,
             max_body: 256 << 20,
             poll_ms: 2000,
+            clock_offset_s: 0,
         }
     }
 }
@@ -99,6 +103,7 @@ pub async fn serve(
     bound: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    time::set_offset_seconds(config.clock_offset_s);
     let store = Store::open(&config.database).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -114,12 +119,26 @@ pub async fn serve(
         judged: Default::default(),
     };
     let background = tokio::spawn(folder::watch(state.clone()));
+    let windows = tokio::spawn(close_windows(state.clone()));
     bound(addr);
     let result = axum::serve(listener, app(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServeError::Serve);
     background.abort();
+    windows.abort();
     state.store.close().await;
     result
+}
+
+/// The background pass that keeps closed windows' drift, every `poll_ms` x 15 (30 s by
+/// default); an error is logged and the next pass tries again.
+async fn close_windows(state: AppState) {
+    let period = std::time::Duration::from_millis(state.config.poll_ms.max(100).saturating_mul(15));
+    loop {
+        if let Err(e) = api::drift::close_windows(&state).await {
+            tracing::warn!("closing windows: {}", e.message);
+        }
+        tokio::time::sleep(period).await;
+    }
 }

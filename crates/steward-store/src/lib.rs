@@ -674,16 +674,18 @@ impl Store {
         Ok(row.map(|r| r.try_get("report")).transpose()?)
     }
 
-    /// Keeps the drift of a closed window (its batches can no longer change); a result
-    /// already there is kept.
+    /// Keeps the drift of a closed window (its batches can no longer change), with its
+    /// dataset verdict; a result already there is kept.
     pub async fn put_window_drift(
         &self,
         key: &WindowKey<'_>,
         report: &str,
+        verdict: WindowVerdict,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO window_drift (system, stream, window_us, start_us, reference, report) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            "INSERT INTO window_drift (system, stream, window_us, start_us, reference, report, \
+             dataset_drift, share_drifted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(key.system)
         .bind(key.stream)
@@ -691,9 +693,43 @@ impl Store {
         .bind(key.start_us)
         .bind(key.reference)
         .bind(report)
+        .bind(i64::from(verdict.dataset_drift))
+        .bind(verdict.share_drifted)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Per stream of every system, the verdict of the newest kept window of `window_us`:
+    /// (system, stream, window start, verdict).
+    pub async fn latest_window_verdicts(
+        &self,
+        window_us: i64,
+    ) -> Result<Vec<(String, String, i64, WindowVerdict)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT w.system, w.stream, w.start_us, w.dataset_drift, w.share_drifted \
+             FROM window_drift w JOIN stream_references r \
+             ON r.system = w.system AND r.stream = w.stream AND r.version = w.reference \
+             WHERE w.window_us = $1 AND w.dataset_drift IS NOT NULL AND w.start_us = ( \
+               SELECT MAX(x.start_us) FROM window_drift x WHERE x.system = w.system \
+               AND x.stream = w.stream AND x.window_us = w.window_us AND x.reference = w.reference)",
+        )
+        .bind(window_us)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("system")?,
+                    r.try_get("stream")?,
+                    r.try_get("start_us")?,
+                    WindowVerdict {
+                        dataset_drift: r.try_get::<i64, _>("dataset_drift")? != 0,
+                        share_drifted: r.try_get("share_drifted")?,
+                    },
+                ))
+            })
+            .collect()
     }
 
     // ---- success metrics ----

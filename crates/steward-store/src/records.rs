@@ -151,6 +151,13 @@ pub struct WindowKey<'a> {
     pub reference: &'a str,
 }
 
+/// A window's dataset-level drift verdict.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WindowVerdict {
+    pub dataset_drift: bool,
+    pub share_drifted: f64,
+}
+
 #[derive(Clone, Debug)]
 pub struct DrillRecord {
     pub id: String,

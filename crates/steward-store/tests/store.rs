@@ -140,3 +140,68 @@ async fn systems_tokens_batches_and_leases() {
         );
     }
 }
+
+#[tokio::test]
+async fn kept_windows_give_each_stream_its_latest_verdict_for_its_current_reference() {
+    for (backend, store) in stores().await {
+        let version = store
+            .put_reference(NewReference {
+                system: "a",
+                stream: "s",
+                set_at: 1,
+                rows: 10,
+                from_date: None,
+                to_date: None,
+                profile_json: b"{}",
+            })
+            .await
+            .unwrap();
+        let day = 86_400_000_000i64;
+        for (start, drifted) in [(0, false), (day, true)] {
+            let key = WindowKey {
+                system: "a",
+                stream: "s",
+                window_us: day,
+                start_us: start,
+                reference: &version,
+            };
+            let verdict = WindowVerdict {
+                dataset_drift: drifted,
+                share_drifted: if drifted { 0.75 } else { 0.0 },
+            };
+            store.put_window_drift(&key, "{}", verdict).await.unwrap();
+            // Kept once: a second put changes nothing.
+            store
+                .put_window_drift(&key, "{\"other\": 1}", verdict)
+                .await
+                .unwrap();
+            assert_eq!(
+                store.window_drift(&key).await.unwrap().as_deref(),
+                Some("{}")
+            );
+        }
+        let v = store.latest_window_verdicts(day).await.unwrap();
+        assert_eq!(v.len(), 1, "{backend}");
+        assert_eq!(
+            (v[0].2, v[0].3.dataset_drift, v[0].3.share_drifted),
+            (day, true, 0.75)
+        );
+        // A new reference: the old reference's results no longer speak for the stream.
+        store
+            .put_reference(NewReference {
+                system: "a",
+                stream: "s",
+                set_at: 2,
+                rows: 10,
+                from_date: None,
+                to_date: None,
+                profile_json: b"{}",
+            })
+            .await
+            .unwrap();
+        assert!(
+            store.latest_window_verdicts(day).await.unwrap().is_empty(),
+            "{backend}"
+        );
+    }
+}

@@ -21,6 +21,7 @@ struct FileConfig {
     manifests: Option<PathBuf>,
     public_read: Option<bool>,
     max_body: Option<toml::Value>,
+    poll_interval_ms: Option<u64>,
 }
 
 fn read_config(path: &Path) -> anyhow::Result<FileConfig> {
@@ -89,6 +90,13 @@ fn config(args: &ServeArgs) -> anyhow::Result<steward_server::Config> {
     if let Some(s) = max_body {
         c.max_body = parse_size(&s)?;
     }
+    if let Some(ms) = args.poll_interval_ms.or(file.poll_interval_ms) {
+        if !(100..=3_600_000).contains(&ms) {
+            bail!("--poll-interval-ms must be from 100 to 3600000, found {ms}");
+        }
+        c.poll_ms = ms;
+    }
+    c.clock_offset_s = args.clock_offset_seconds.unwrap_or(0);
     Ok(c)
 }
 

@@ -122,11 +122,17 @@ pub struct Server {
 impl Server {
     /// Starts `steward serve` on a free loopback port and waits until it listens.
     pub fn start(db: &str, extra: &[&str]) -> Server {
+        Server::start_with_env(db, extra, &[])
+    }
+
+    /// [`Server::start`] with environment variables (a clock offset, say).
+    pub fn start_with_env(db: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--database", db])
             .args(extra)
             .env("STEWARD_LOG", "info")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

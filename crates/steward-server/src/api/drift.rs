@@ -23,7 +23,7 @@ use crate::time::{now_us, rfc3339};
 use crate::{AppState, auth};
 
 const HOUR_US: i64 = 3_600_000_000;
-const DAY_US: i64 = 24 * HOUR_US;
+pub const DAY_US: i64 = 24 * HOUR_US;
 
 /// The merged profile of a stream's batches over a span.
 pub struct Merged {
@@ -259,6 +259,107 @@ async fn drift_of(
     })
 }
 
+/// The drift of one window (its report and notes): read back when kept, else computed from
+/// the window's batches; a closed window's result is kept, by one process (a lease).
+pub async fn window_result(
+    state: &AppState,
+    key: &WindowKey<'_>,
+    reference: std::sync::Arc<Profile>,
+    options: &DriftOptions,
+    closed: bool,
+) -> Result<(Value, Value), ApiError> {
+    if closed && let Some(text) = state.store.window_drift(key).await? {
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| ApiError::internal(format!("a kept drift result is damaged: {e}")))?;
+        return Ok((v["report"].clone(), v["notes"].clone()));
+    }
+    let now = now_us();
+    let lease = format!(
+        "drift:{}:{}:{}:{}:{}",
+        key.system, key.stream, key.window_us, key.start_us, key.reference
+    );
+    // Only one process keeps a closed window's result; another computing it at the same
+    // moment serves its own copy and keeps nothing.
+    let keep = closed
+        && state
+            .store
+            .try_lease(&lease, &state.holder, now, 60_000_000)
+            .await?;
+    let end = key.start_us.saturating_add(key.window_us);
+    let merged = merged_profile(state, key.system, key.stream, key.start_us, end)
+        .await?
+        .ok_or_else(|| ApiError::internal("a window with batches merged to nothing"))?;
+    let report = drift_of(reference, merged.profile, options.clone()).await?;
+    let verdict = steward_store::WindowVerdict {
+        dataset_drift: report.dataset_drift,
+        share_drifted: report.share_of_drifted_columns,
+    };
+    let report = serde_json::to_value(&report).map_err(|e| ApiError::internal(e.to_string()))?;
+    let notes = json!(merged.notes);
+    if keep {
+        let text = json!({"report": report, "notes": notes}).to_string();
+        state.store.put_window_drift(key, &text, verdict).await?;
+        tracing::info!(
+            "kept the drift of {}/{} for the window from {}",
+            key.system,
+            key.stream,
+            rfc3339(key.start_us)
+        );
+        state.store.release_lease(&lease, &state.holder).await?;
+    }
+    Ok((report, notes))
+}
+
+/// Closes windows in the background: for every stream with a reference, the drift of its
+/// latest closed day is computed and kept (once, whichever process gets there first), so the
+/// portfolio can show each stream's drift without anyone asking for it.
+pub async fn close_windows(state: &AppState) -> Result<(), ApiError> {
+    let now = now_us();
+    for record in state.store.systems().await? {
+        let Ok(mut parsed) =
+            steward_manifest::parse_manifests(&record.name, record.manifest.as_bytes())
+        else {
+            continue;
+        };
+        if parsed.len() != 1 {
+            continue;
+        }
+        let system = parsed.remove(0);
+        for s in state.store.streams(&record.name).await? {
+            if !s.has_reference || s.batches == 0 {
+                continue;
+            }
+            let windows = state
+                .store
+                .windows(&record.name, &s.stream, DAY_US, 2)
+                .await?;
+            let Some((start, _, _)) = windows
+                .into_iter()
+                .find(|(start, _, _)| start.saturating_add(DAY_US) <= now)
+            else {
+                continue;
+            };
+            let Some(reference) = state.store.reference(&record.name, &s.stream).await? else {
+                continue;
+            };
+            let key = WindowKey {
+                system: &record.name,
+                stream: &s.stream,
+                window_us: DAY_US,
+                start_us: start,
+                reference: &reference.version,
+            };
+            if state.store.window_drift(&key).await?.is_some() {
+                continue;
+            }
+            let options = drift_options(&system, &s.stream)?;
+            let profile = std::sync::Arc::new(read_profile(&reference.profile_json)?);
+            window_result(state, &key, profile, &options, true).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Drift of the latest window's merged profile against the stream's reference, in the
 /// `steward drift` JSON shape, with `window` (the window's bounds and batches) and
 /// `history` (earlier windows, newest first, each with its dataset verdict).
@@ -318,46 +419,8 @@ pub async fn stream_drift(
             reference: &reference.version,
         };
         let closed = end <= now;
-        let kept = if closed {
-            state.store.window_drift(&key).await?
-        } else {
-            None
-        };
-        let (report, notes) = match kept {
-            Some(text) => {
-                let v: Value = serde_json::from_str(&text).map_err(|e| {
-                    ApiError::internal(format!("a kept drift result is damaged: {e}"))
-                })?;
-                (v["report"].clone(), v["notes"].clone())
-            }
-            None => {
-                let lease = format!(
-                    "drift:{name}:{stream}:{window_us}:{start}:{}",
-                    reference.version
-                );
-                // Only one process keeps a closed window's result; another computing it
-                // at the same moment serves its own copy and keeps nothing.
-                let keep = closed
-                    && state
-                        .store
-                        .try_lease(&lease, &state.holder, now, 60_000_000)
-                        .await?;
-                let merged = merged_profile(&state, &name, &stream, *start, end)
-                    .await?
-                    .ok_or_else(|| ApiError::internal("a window with batches merged to nothing"))?;
-                let report =
-                    drift_of(reference_profile.clone(), merged.profile, options.clone()).await?;
-                let report =
-                    serde_json::to_value(&report).map_err(|e| ApiError::internal(e.to_string()))?;
-                let notes = json!(merged.notes);
-                if keep {
-                    let text = json!({"report": report, "notes": notes}).to_string();
-                    state.store.put_window_drift(&key, &text).await?;
-                    state.store.release_lease(&lease, &state.holder).await?;
-                }
-                (report, notes)
-            }
-        };
+        let (report, notes) =
+            window_result(&state, &key, reference_profile.clone(), &options, closed).await?;
         let window = json!({
             "name": window_name,
             "start": rfc3339(*start),

@@ -217,7 +217,8 @@ pub async fn streams(
 }
 
 /// The portfolio: per system its lifecycle, owner, live readiness verdict and failing rules,
-/// declared cost, and its streams; manifests of the folder that failed to load.
+/// declared cost, and its streams with the drift of their last closed day; manifests of the
+/// folder that failed to load.
 #[utoipa::path(get, path = "/api/v1/systems", tag = "systems",
     responses(
         (status = 200, description = "The portfolio", body = Object),
@@ -244,6 +245,22 @@ pub async fn portfolio(
     let mut streams: HashMap<String, Vec<StreamRecord>> = HashMap::new();
     for (system, s) in state.store.all_streams().await? {
         streams.entry(system).or_default().push(s);
+    }
+    let mut verdicts: HashMap<(String, String), Value> = HashMap::new();
+    for (system, stream, start, v) in state
+        .store
+        .latest_window_verdicts(super::drift::DAY_US)
+        .await?
+    {
+        verdicts.insert(
+            (system, stream),
+            json!({
+                "window": "1d",
+                "start": rfc3339(start),
+                "dataset_drift": v.dataset_drift,
+                "share_of_drifted_columns": v.share_drifted,
+            }),
+        );
     }
     let cache = state.judged.clone();
     // Parsing and judging manifests is CPU work: off the async threads, and only for the
@@ -300,10 +317,17 @@ pub async fn portfolio(
                 let mut value = judged;
                 if let Some(o) = value.as_object_mut() {
                     o.remove("file");
-                    o.insert(
-                        "streams".into(),
-                        Value::Array(live.streams.iter().map(stream_json).collect()),
-                    );
+                    let streams = live
+                        .streams
+                        .iter()
+                        .map(|st| {
+                            let mut v = stream_json(st);
+                            let key = (record.name.clone(), st.stream.clone());
+                            v["drift"] = verdicts.get(&key).cloned().unwrap_or(Value::Null);
+                            v
+                        })
+                        .collect();
+                    o.insert("streams".into(), Value::Array(streams));
                     o.insert("updated_at".into(), json!(rfc3339(record.updated_at)));
                     o.insert("origin".into(), json!(record.origin.as_str()));
                 }
