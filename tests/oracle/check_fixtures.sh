@@ -34,6 +34,7 @@ run crates/steward-cost/tests/oracle sh -c "'$py' make_fixtures.py > pert_oracle
 run crates/steward-metric/tests/oracle sh -c "'$py' make_fixtures.py > metric_oracle.json"
 run crates/steward-cli/tests/data "$py" make_data.py
 run examples/data "$py" make_examples.py
+run examples/data "$py" make_stream_examples.py
 for dir in crates/steward-data/tests/oracle crates/steward-stats/tests/oracle crates/steward-cost/tests/oracle \
            crates/steward-metric/tests/oracle crates/steward-cli/tests/data examples/data; do
   for f in $(git ls-files "$dir" | grep -v '\.py$'); do
