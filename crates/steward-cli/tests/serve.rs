@@ -176,6 +176,14 @@ fn a_day_of_the_api_on_every_backend() {
         let p = r.json();
         assert_eq!(p["systems"][0]["name"], "invoice-extraction");
         assert_eq!(p["systems"][0]["streams"][0]["batches"], 3);
+        let metrics = &p["systems"][0]["metrics"];
+        assert_eq!(metrics[0]["name"], "invoice-touch-time");
+        assert_eq!(
+            metrics[0]["verdict"], cli["metrics"][0]["verdict"],
+            "{metrics}"
+        );
+        assert!(!metrics[0]["verdict"].is_null());
+        assert_eq!(metrics[1]["reason"], "no observations recorded");
 
         // The OpenAPI document lists every route.
         let doc = c.get("/api/v1/openapi.json", "").json();

@@ -71,6 +71,10 @@ pub struct AppState {
     /// of everything it was computed from (the manifest's version, the day, the live
     /// evidence), so a row is recomputed as soon as any input changes, in any process.
     pub judged: Arc<std::sync::Mutex<std::collections::HashMap<String, api::systems::Judged>>>,
+    /// Success-metric verdicts per system, keyed the same way (the manifest's version, the
+    /// day, the observations' counters).
+    pub metric_verdicts:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, (String, serde_json::Value)>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +121,7 @@ pub async fn serve(
         store,
         holder: format!("{}-{}", std::process::id(), steward_store::new_id()).into(),
         judged: Default::default(),
+        metric_verdicts: Default::default(),
     };
     let background = tokio::spawn(folder::watch(state.clone()));
     let windows = tokio::spawn(close_windows(state.clone()));

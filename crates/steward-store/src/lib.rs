@@ -190,6 +190,7 @@ impl Store {
         for table in [
             "batches",
             "stream_stats",
+            "observation_stats",
             "stream_references",
             "window_drift",
             "observations",
@@ -756,8 +757,38 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        sqlx::query(
+            "INSERT INTO observation_stats (system, metric, count, stamp) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (system, metric) DO UPDATE SET \
+             count = observation_stats.count + excluded.count, \
+             stamp = observation_stats.stamp + 1",
+        )
+        .bind(system)
+        .bind(metric)
+        .bind(observations.len() as i64)
+        .bind(1i64)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Every metric's observation count and a stamp that changes with each stored request:
+    /// (system, metric, count, stamp).
+    pub async fn observation_stats(&self) -> Result<Vec<(String, String, u64, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT system, metric, count, stamp FROM observation_stats")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("system")?,
+                    r.try_get("metric")?,
+                    r.try_get::<i64, _>("count")? as u64,
+                    r.try_get("stamp")?,
+                ))
+            })
+            .collect()
     }
 
     /// A metric's observations in `[from, to)`, oldest first.

@@ -128,6 +128,16 @@ async fn systems_tokens_batches_and_leases() {
             .await
             .unwrap();
         assert_eq!(store.observations("a", "m", 0, 10).await.unwrap().len(), 2);
+        store
+            .add_observations("a", "m", &[(3, 0.9)], 10)
+            .await
+            .unwrap();
+        let stats = store.observation_stats().await.unwrap();
+        assert_eq!(
+            stats,
+            vec![("a".to_string(), "m".to_string(), 3, 2)],
+            "{backend}"
+        );
 
         assert!(store.delete_system("a").await.unwrap());
         assert!(store.batches("a", "s", 10).await.unwrap().is_empty());

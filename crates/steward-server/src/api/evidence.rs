@@ -306,22 +306,42 @@ pub async fn metric_evaluation(
     let (_, system) = super::systems::load(&state, &name).await?;
     check_name("metric", &metric)?;
     metric_declared(&system, &metric)?;
+    let report = evaluate_metric(&state, &name, &system, &metric)
+        .await?
+        .and_then(|r| steward_metric::render::json(&r))
+        .map_err(metric_error)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        report,
+    )
+        .into_response())
+}
+
+/// One metric of a system evaluated today on everything recorded, as `steward metric
+/// --metric NAME` would (seed 1, 10,000 resamples): the store's failure is the outer error,
+/// the metric's own (not measurable, no observations) the inner one.
+pub async fn evaluate_metric(
+    state: &AppState,
+    name: &str,
+    system: &System,
+    metric: &str,
+) -> Result<Result<steward_metric::MetricsReport, steward_metric::MetricError>, ApiError> {
     let options = MetricOptions {
         launch: None,
         today: to_date(today()).ok_or_else(|| ApiError::internal("today is not a date"))?,
         seed: 1,
         resamples: 10_000,
-        metric: Some(metric.clone()),
+        metric: Some(metric.to_string()),
     };
     let span = steward_metric::span(&system.manifest, &options).unwrap_or(Span::ALL);
     let rows = state
         .store
-        .observations(&name, &metric, span.from, span.to)
+        .observations(name, metric, span.from, span.to)
         .await?;
     let late = if span.to < i64::MAX {
         state
             .store
-            .count_observations_since(&name, &metric, span.to)
+            .count_observations_since(name, metric, span.to)
             .await?
     } else {
         0
@@ -339,21 +359,18 @@ pub async fn metric_evaluation(
         ..Observations::default()
     };
     let manifest = system.manifest.clone();
-    let report = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         steward_metric::evaluate(&manifest, &observations, &options)
-            .and_then(|r| steward_metric::render::json(&r))
     })
     .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
-    .map_err(|e| match e {
+    .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+fn metric_error(e: steward_metric::MetricError) -> ApiError {
+    match e {
         steward_metric::MetricError::Internal(m) => ApiError::internal(m),
         other => ApiError::unprocessable(other.to_string()),
-    })?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        report,
-    )
-        .into_response())
+    }
 }
 
 #[derive(Clone, Copy, Deserialize, Serialize, utoipa::ToSchema, PartialEq)]

@@ -172,6 +172,98 @@ pub async fn delete_system(
     }
 }
 
+/// Per system, each declared success metric's verdict (`met`, `not_met`, ...) on the
+/// observations recorded so far, judged today; `verdict` null with a `reason` when it cannot
+/// be evaluated (no observations yet, say). Evaluations are reused until the manifest, the
+/// day or the metric's observations change.
+async fn metric_verdicts(
+    state: &AppState,
+    records: &[SystemRecord],
+    today: NaiveDate,
+) -> Result<HashMap<String, Value>, ApiError> {
+    let mut stats: HashMap<String, Vec<(String, u64, i64)>> = HashMap::new();
+    for (system, metric, count, stamp) in state.store.observation_stats().await? {
+        stats
+            .entry(system)
+            .or_default()
+            .push((metric, count, stamp));
+    }
+    let known = state
+        .metric_verdicts
+        .lock()
+        .map(|c| c.clone())
+        .unwrap_or_default();
+    let mut out = HashMap::new();
+    let mut fresh = Vec::new();
+    for record in records {
+        let mut mine = stats.get(&record.name).cloned().unwrap_or_default();
+        mine.sort();
+        let key = format!(
+            "{today}|{}|{}|{mine:?}",
+            record.updated_at,
+            record.manifest.len()
+        );
+        if let Some((k, v)) = known.get(&record.name)
+            && *k == key
+        {
+            out.insert(record.name.clone(), v.clone());
+            continue;
+        }
+        let Ok(mut parsed) =
+            steward_manifest::parse_manifests(&record.name, record.manifest.as_bytes())
+        else {
+            continue;
+        };
+        if parsed.len() != 1 {
+            continue;
+        }
+        let system = parsed.remove(0);
+        let mut verdicts = Vec::new();
+        for m in &system.manifest.spec.success_metrics {
+            let Some(name) = m.name.as_deref() else {
+                continue;
+            };
+            if !mine.iter().any(|(metric, _, _)| metric == name) {
+                verdicts.push(
+                    json!({"name": name, "verdict": null, "reason": "no observations recorded"}),
+                );
+                continue;
+            }
+            let v = match super::evidence::evaluate_metric(state, &record.name, &system, name)
+                .await?
+            {
+                Ok(report) => {
+                    let r = serde_json::to_value(&report).unwrap_or(Value::Null);
+                    let measured = r["metrics"].as_array().and_then(|a| a.first()).cloned();
+                    let unmeasured = r["not_measurable"]
+                        .as_array()
+                        .and_then(|a| a.first())
+                        .cloned();
+                    match (measured, unmeasured) {
+                        (Some(m), _) => {
+                            json!({"name": name, "verdict": m["verdict"], "change": m["change"]})
+                        }
+                        (None, Some(u)) => {
+                            json!({"name": name, "verdict": u["verdict"], "reason": u["reason"]})
+                        }
+                        _ => json!({"name": name, "verdict": null}),
+                    }
+                }
+                Err(e) => json!({"name": name, "verdict": null, "reason": e.to_string()}),
+            };
+            verdicts.push(v);
+        }
+        let v = Value::Array(verdicts);
+        out.insert(record.name.clone(), v.clone());
+        fresh.push((record.name.clone(), (key, v)));
+    }
+    if let Ok(mut c) = state.metric_verdicts.lock() {
+        c.retain(|name, _| records.iter().any(|r| &r.name == name));
+        c.extend(fresh);
+    }
+    Ok(out)
+}
+
 /// A system's portfolio row as last judged, with what it was judged on.
 #[derive(Clone)]
 pub struct Judged {
@@ -262,6 +354,7 @@ pub async fn portfolio(
             }),
         );
     }
+    let metric_verdicts = metric_verdicts(&state, &records, today).await?;
     let cache = state.judged.clone();
     // Parsing and judging manifests is CPU work: off the async threads, and only for the
     // systems whose inputs changed since they were last judged.
@@ -328,6 +421,13 @@ pub async fn portfolio(
                         })
                         .collect();
                     o.insert("streams".into(), Value::Array(streams));
+                    o.insert(
+                        "metrics".into(),
+                        metric_verdicts
+                            .get(&record.name)
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    );
                     o.insert("updated_at".into(), json!(rfc3339(record.updated_at)));
                     o.insert("origin".into(), json!(record.origin.as_str()));
                 }
